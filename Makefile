@@ -1,0 +1,43 @@
+# The two commands of the README: `make build` and `make test`. Both create .venv from the
+# pinned requirements when it is missing or older than requirements.txt.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export DBT_PROFILES_DIR := $(CURDIR)
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
+
+.PHONY: build test lint dbt-test pytest seeds docs clean
+
+$(BIN)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+## build: load the demo seeds into segments.duckdb, build every model, print a summary.
+build: $(BIN)/.installed
+	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test
+	$(BIN)/python scripts/build_summary.py "$(SEGMENTS_DUCKDB_PATH)"
+
+## test: lint, dbt build with every data and unit test, pytest.
+test: lint dbt-test pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/sqlfluff lint models macros tests
+
+dbt-test: $(BIN)/.installed
+	$(BIN)/dbt build
+
+pytest: $(BIN)/.installed
+	$(BIN)/python -m pytest tests_py
+
+## seeds: rewrite the demo CSVs from the generator (deterministic).
+seeds: $(BIN)/.installed
+	$(BIN)/python scripts/generate_demo_data.py
+
+docs: $(BIN)/.installed
+	$(BIN)/dbt docs generate
+
+clean:
+	rm -rf target logs dbt_packages segments.duckdb segments.duckdb.wal

@@ -1,0 +1,47 @@
+-- One row per staged order placed at or before as_of, with what it counts for (SPEC §1):
+-- a valid order has a valid status and is not fully refunded; net revenue = total - refunds.
+with
+
+orders as (
+    select * from {{ ref('stg_shop__orders') }}
+),
+
+as_of_point as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+orders_until_as_of as (
+    select
+        orders.*,
+        as_of_point.as_of
+    from orders
+    cross join as_of_point
+    where orders.ordered_at <= as_of_point.as_of
+),
+
+classified as (
+    select
+        *,
+        order_status in {{ sql_list(var('valid_order_statuses')) }} as has_valid_status,
+        -- A refund of the whole (non-zero) total undoes the order; a free order still counts.
+        total > 0 and refunded_amount >= total as is_fully_refunded
+    from orders_until_as_of
+)
+
+select
+    order_id,
+    customer_id,
+    ordered_at,
+    order_status,
+    currency,
+    total,
+    refunded_amount,
+    is_fully_refunded,
+    has_valid_status and not is_fully_refunded as is_valid_order,
+    case
+        when not has_valid_status or is_fully_refunded then 0
+        when total - refunded_amount < 0 then 0
+        else total - refunded_amount
+    end as net_revenue,
+    {{ days_since('ordered_at') }} as days_since_order
+from classified

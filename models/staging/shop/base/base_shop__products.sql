@@ -1,0 +1,53 @@
+-- Every raw product row, cast and checked (see base_shop__customers for the pattern).
+with
+
+source as (
+    select * from {{ raw_table('products') }}
+),
+
+cleaned as (
+    select
+        {{ clean_text('product_id') }} as product_id,
+        {{ clean_text('product_name') }} as product_name,
+        {{ clean_code('category') }} as category,
+        {{ parse_money('price') }} as price,
+        {{ parse_integer('replenishment_days') }} as replenishment_days,
+        {{ clean_text('price') }} as raw_price,
+        {{ clean_text('replenishment_days') }} as raw_replenishment_days
+    from source
+),
+
+checked as (
+    select
+        *,
+        case
+            when product_id is null then 'missing_key'
+            when price is null or price < 0 then 'invalid_amount'
+            when raw_replenishment_days is not null
+                and (replenishment_days is null or replenishment_days <= 0)
+                then 'invalid_amount'
+        end as check_failure
+    from cleaned
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by product_id, check_failure
+            order by product_name, price
+        ) as row_in_key
+    from checked
+)
+
+select
+    product_id,
+    product_name,
+    category,
+    price,
+    replenishment_days,
+    coalesce(
+        check_failure,
+        case when row_in_key > 1 then 'duplicate' end
+    ) as quarantine_reason
+from ranked
