@@ -1,9 +1,9 @@
 -- One row per raw row that staging kept out of the facts, with the reason. Duplicates are
 -- listed too (reason `duplicate`): the first copy of a row is staged, every further copy is here.
 {% for staged_table in staged_tables() %}
-    {%- if not loop.first %}
+{%- if not loop.first %}
 union all
-    {% endif %}
+{% endif %}
 select
     cast('raw_{{ staged_table.table }}' as {{ dbt.type_string() }}) as source_table,
     cast({{ staged_table.row_key }} as {{ dbt.type_string() }}) as row_key,

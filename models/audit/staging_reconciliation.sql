@@ -14,9 +14,9 @@ quarantine_counts as (
 
 table_counts as (
     {% for staged_table in staged_tables() %}
-        {%- if not loop.first %}
+    {%- if not loop.first %}
     union all
-        {% endif %}
+    {% endif %}
     select
         'raw_{{ staged_table.table }}' as source_table,
         (select count(*) from {{ raw_table(staged_table.table) }}) as rows_in,

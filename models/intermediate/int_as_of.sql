@@ -29,11 +29,11 @@ latest_event as (
 
 select
     {% if as_of_literal() is none -%}
-        latest_event_at as as_of,
-        'latest_event' as as_of_source,
+    latest_event_at as as_of,
+    'latest_event' as as_of_source,
     {%- else -%}
-        {{ as_of_literal() }} as as_of,
-        'var' as as_of_source,
+    {{ as_of_literal() }} as as_of,
+    'var' as as_of_source,
     {%- endif %}
     latest_event_at
 from latest_event

@@ -8,17 +8,16 @@ customer_facts as (
 ),
 
 store_aov as (
-    select
-        round(sum(lifetime_net_revenue) / nullif(sum(valid_orders), 0), 2) as store_aov
+    select round(sum(lifetime_net_revenue) / nullif(sum(valid_orders), 0), 2) as store_aov
     from customer_facts
 ),
 
 aov_threshold as (
     select
         {% if var('high_aov_threshold') is none -%}
-            store_aov
+        store_aov
         {%- else -%}
-            {{ var('high_aov_threshold') }}
+        {{ var('high_aov_threshold') }}
         {%- endif %} as high_aov_threshold
     from store_aov
 ),
@@ -57,9 +56,9 @@ threshold_flags as (
         coalesce(customer_facts.aov > aov_threshold.high_aov_threshold, false) as is_high_monetary,
         customer_facts.email_engagements_last_90d >= 1 as has_recent_email_engagement,
         customer_facts.email_engagements_last_90d >= {{ var('engaged_frequent_min') }}
-        as is_frequent_email_engager,
+            as is_frequent_email_engager,
         customer_facts.email_engagements_before_last_90d >= {{ var('engaged_frequent_min') }}
-        as was_frequent_email_engager_before,
+            as was_frequent_email_engager_before,
         coalesce(
             customer_facts.days_since_last_shopping_event <= {{ var('engaged_recent_days') }}, false
         ) as has_recent_shopping_event,
@@ -87,13 +86,13 @@ select
     is_purchase_lapsed and is_frequent_purchaser and not is_high_monetary as is_lapsed_enthusiast,
     is_purchase_lapsed and not is_frequent_purchaser and is_high_monetary as is_one_hit_wonder,
     has_purchased and not is_frequent_purchaser and is_in_passing_through_window and not is_high_monetary
-    as is_just_passing_through,
+        as is_just_passing_through,
     not has_purchased and is_frequent_email_engager as is_almost_there,
     not has_purchased and has_recent_shopping_event as is_window_shopper,
     not has_purchased and has_recent_email_engagement as is_waiting_for_wows,
     has_espresso_email_engagement and not has_espresso_order as is_espresso_shot,
     not has_recent_email_engagement and was_frequent_email_engager_before and is_established_profile
-    as is_false_start,
+        as is_false_start,
     not has_order_within_lapsed_window and not has_recent_engagement and is_established_profile
-    as is_dead_weight
+        as is_dead_weight
 from threshold_flags

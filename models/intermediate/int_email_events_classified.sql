@@ -40,9 +40,10 @@ opens_with_delivery as (
             when {% for pattern in var('machine_open_user_agent_patterns') -%}
                 lower(coalesce(events_until_as_of.user_agent, '')) like '{{ pattern }}'
                 {%- if not loop.last %} or {% endif %}
-                {%- endfor %}
+            {%- endfor %}
                 then 'user_agent'
-            when deliveries.delivered_at is not null
+            when
+                deliveries.delivered_at is not null
                 and {{ dbt.datediff('deliveries.delivered_at', 'events_until_as_of.occurred_at', 'second') }}
                 < {{ var('machine_open_max_seconds') }}
                 then 'opened_right_after_delivery'

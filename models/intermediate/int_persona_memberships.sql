@@ -8,9 +8,9 @@ persona_flags as (
 
 memberships as (
     {% for persona_name, flag_column in persona_flag_columns() %}
-        {%- if not loop.first %}
+    {%- if not loop.first %}
     union all
-        {% endif %}
+    {% endif %}
     select
         customer_id,
         '{{ persona_name }}' as persona_name

@@ -28,7 +28,7 @@ events_with_consent as (
         site_events.product_id,
         site_events.occurred_at,
         coalesce(customers.country_code in {{ sql_list(var('consent_required_countries')) }}, false)
-        as requires_tracking_consent,
+            as requires_tracking_consent,
         coalesce(customers.has_tracking_consent, false) as has_tracking_consent,
         as_of_point.as_of
     from site_events

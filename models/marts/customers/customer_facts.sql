@@ -101,7 +101,7 @@ select
     cast(valid_orders as {{ dbt.type_int() }}) as valid_orders,
     cast(lifetime_net_revenue as {{ type_money() }}) as lifetime_net_revenue,
     cast(case when valid_orders > 0 then round(lifetime_net_revenue / valid_orders, 2) end as {{ type_money() }})
-    as aov,
+        as aov,
     cast(largest_order_net_revenue as {{ type_money() }}) as largest_order_net_revenue,
     cast(first_order_at as {{ dbt.type_timestamp() }}) as first_order_at,
     cast(last_order_at as {{ dbt.type_timestamp() }}) as last_order_at,
@@ -116,7 +116,8 @@ select
     cast(clicks as {{ dbt.type_int() }}) as clicks,
     cast(last_email_delivered_at as {{ dbt.type_timestamp() }}) as last_email_delivered_at,
     cast(last_email_engaged_at as {{ dbt.type_timestamp() }}) as last_email_engaged_at,
-    cast({{ days_since('last_email_engaged_at') }} as {{ dbt.type_int() }}) as days_since_last_email_engagement,
+    cast({{ days_since('last_email_engaged_at') }} as {{ dbt.type_int() }})
+        as days_since_last_email_engagement,
     cast(email_engagements_last_90d as {{ dbt.type_int() }}) as email_engagements_last_90d,
     cast(email_engagements_before_last_90d as {{ dbt.type_int() }}) as email_engagements_before_last_90d,
     has_hard_bounced,
@@ -131,8 +132,10 @@ select
     cast(last_add_to_cart_at as {{ dbt.type_timestamp() }}) as last_add_to_cart_at,
     cast(last_checkout_started_at as {{ dbt.type_timestamp() }}) as last_checkout_started_at,
     cast(last_shopping_event_at as {{ dbt.type_timestamp() }}) as last_shopping_event_at,
-    cast({{ days_since('last_shopping_event_at') }} as {{ dbt.type_int() }}) as days_since_last_shopping_event,
+    cast({{ days_since('last_shopping_event_at') }} as {{ dbt.type_int() }})
+        as days_since_last_shopping_event,
     cast(last_engaged_at as {{ dbt.type_timestamp() }}) as last_engaged_at,
-    cast({{ days_since('last_engaged_at') }} as {{ dbt.type_int() }}) as days_since_last_engagement,
+    cast({{ days_since('last_engaged_at') }} as {{ dbt.type_int() }})
+        as days_since_last_engagement,
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of
 from with_derived

@@ -19,7 +19,7 @@ customer_counts as (
     select
         sum(case when valid_orders >= 1 then 1 else 0 end) as purchasers,
         sum(case when valid_orders >= {{ var('purchase_frequent_min') }} then 1 else 0 end)
-        as customers_with_3plus_orders
+            as customers_with_3plus_orders
     from customer_facts
 ),
 
@@ -27,7 +27,7 @@ order_counts as (
     select
         max(days_since_order) as days_of_order_history,
         sum(case when days_since_order <= {{ var('rfm_ready_recent_order_days') }} then 1 else 0 end)
-        as orders_last_30d
+            as orders_last_30d
     from orders
 ),
 

@@ -54,9 +54,9 @@ select
     cast(persona_flags.high_aov_threshold as {{ type_money() }}) as high_aov_threshold,
     cast(persona_flags.email_engagements_last_90d as {{ dbt.type_int() }}) as email_engagements_last_90d,
     cast(persona_flags.email_engagements_before_last_90d as {{ dbt.type_int() }})
-    as email_engagements_before_last_90d,
+        as email_engagements_before_last_90d,
     cast(persona_flags.days_since_last_email_engagement as {{ dbt.type_int() }})
-    as days_since_last_email_engagement,
+        as days_since_last_email_engagement,
     cast(persona_flags.days_since_last_engagement as {{ dbt.type_int() }}) as days_since_last_engagement,
     cast(persona_flags.days_since_created as {{ dbt.type_int() }}) as days_since_created,
     cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of

@@ -22,9 +22,9 @@ as_of_point as (
 
 sample_shares as (
     {% for segment_name, share in shares.items() %}
-        {%- if not loop.first %}
+    {%- if not loop.first %}
     union all
-        {% endif %}
+    {% endif %}
     select
         '{{ segment_name }}' as segment_name,
         {{ share }} as sample_share

@@ -35,11 +35,13 @@ checked as (
             when cleaned.event_id is null or cleaned.message_id is null or cleaned.customer_id is null
                 then 'missing_key'
             when cleaned.occurred_at is null then 'unparseable_timestamp'
-            when cleaned.event_type is null
+            when
+                cleaned.event_type is null
                 or cleaned.event_type not in
                 ('sent', 'delivered', 'bounced', 'opened', 'clicked', 'unsubscribed', 'marked_as_spam')
                 then 'unknown_event_type'
-            when (cleaned.raw_is_machine_open is not null and cleaned.is_flagged_machine_open is null)
+            when
+                (cleaned.raw_is_machine_open is not null and cleaned.is_flagged_machine_open is null)
                 or (cleaned.bounce_type is not null and cleaned.bounce_type not in ('hard', 'soft'))
                 then 'unparseable_value'
             when customers.customer_id is null then 'unknown_customer'

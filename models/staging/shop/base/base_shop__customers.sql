@@ -30,7 +30,8 @@ checked as (
             when customer_id is null then 'missing_key'
             when created_at is null then 'unparseable_timestamp'
             when raw_birth_date is not null and birth_date is null then 'unparseable_date'
-            when email_consent is null
+            when
+                email_consent is null
                 or email_consent not in ('subscribed', 'unsubscribed', 'never_subscribed')
                 then 'unknown_consent_value'
             when raw_tracking_consent is not null and has_tracking_consent is null
@@ -45,7 +46,7 @@ ranked as (
         -- Re-exports repeat a customer; keep one row per id among the usable rows.
         row_number() over (
             partition by customer_id, check_failure
-            order by created_at desc, email, country_code
+            order by created_at desc, email asc, country_code asc
         ) as row_in_key
     from checked
 )

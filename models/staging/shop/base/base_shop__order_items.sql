@@ -30,7 +30,8 @@ checked as (
         case
             when cleaned.order_id is null or cleaned.line_number is null or cleaned.product_id is null
                 then 'missing_key'
-            when cleaned.quantity is null or cleaned.quantity <= 0
+            when
+                cleaned.quantity is null or cleaned.quantity <= 0
                 or cleaned.unit_price is null or cleaned.unit_price < 0
                 then 'invalid_amount'
             when orders.order_id is null then 'unknown_order'

@@ -36,15 +36,19 @@ checked as (
         case
             when cleaned.order_id is null or cleaned.customer_id is null then 'missing_key'
             when cleaned.ordered_at is null then 'unparseable_timestamp'
-            when cleaned.total is null or cleaned.total < 0
+            when
+                cleaned.total is null or cleaned.total < 0
                 or cleaned.refunded_amount < 0
-                or (cleaned.raw_refunded_amount is not null
-                    and {{ parse_money('cleaned.raw_refunded_amount') }} is null)
+                or (
+                    cleaned.raw_refunded_amount is not null
+                    and {{ parse_money('cleaned.raw_refunded_amount') }} is null
+                )
                 or (cleaned.raw_subtotal is not null and (cleaned.subtotal is null or cleaned.subtotal < 0))
                 or (cleaned.raw_discount is not null and (cleaned.discount is null or cleaned.discount < 0))
                 or (cleaned.raw_shipping is not null and (cleaned.shipping is null or cleaned.shipping < 0))
                 then 'invalid_amount'
-            when cleaned.order_status is null
+            when
+                cleaned.order_status is null
                 or cleaned.order_status not in
                 {{ sql_list(var('valid_order_statuses') + var('cancelled_order_statuses')) }}
                 then 'unknown_status'

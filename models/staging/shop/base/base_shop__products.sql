@@ -23,7 +23,8 @@ checked as (
         case
             when product_id is null then 'missing_key'
             when price is null or price < 0 then 'invalid_amount'
-            when raw_replenishment_days is not null
+            when
+                raw_replenishment_days is not null
                 and (replenishment_days is null or replenishment_days <= 0)
                 then 'invalid_amount'
         end as check_failure

@@ -26,11 +26,13 @@ checked as (
     select
         cleaned.*,
         case
-            when cleaned.event_id is null or cleaned.session_id is null
+            when
+                cleaned.event_id is null or cleaned.session_id is null
                 or (cleaned.customer_id is null and cleaned.anonymous_id is null)
                 then 'missing_key'
             when cleaned.occurred_at is null then 'unparseable_timestamp'
-            when cleaned.event_type is null
+            when
+                cleaned.event_type is null
                 or cleaned.event_type not in
                 ('page_view', 'category_view', 'product_view', 'add_to_cart', 'checkout_started', 'order_completed')
                 then 'unknown_event_type'

@@ -1,0 +1,159 @@
+"""End-to-end: build the project on the demo seeds in a temporary DuckDB file and check the
+customers the generator planted with a known persona and RFM segment, plus the invariants a
+user relies on (every raw row accounted for, every persona populated, RFM ready)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts import build_summary
+from scripts.generate_demo_data import END, PLANTED
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).with_name("dbt")
+PERSONAS = (
+    "High Rollers", "Brand Enthusiasts", "Potential High Rollers", "Potential Brand Enthusiasts",
+    "Lost High Rollers", "Lapsed Enthusiasts", "One-Hit Wonders", "Just Passing Through",
+    "Almost There", "Window Shoppers", "Waiting for Wows", "Espresso Shot", "False Starts", "Dead Weight",
+)
+
+
+@pytest.fixture(scope="module")
+def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seeds and models (no tests: `make test` runs those) into a fresh DuckDB file."""
+    work = tmp_path_factory.mktemp("demo_build")
+    database = work / "segments.duckdb"
+    env = {
+        **os.environ,
+        "SEGMENTS_DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    subprocess.run(
+        [
+            str(DBT), "build",
+            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        ],
+        cwd=REPO_ROOT, env=env, check=True, capture_output=True, text=True,
+    )
+    return database
+
+
+@pytest.fixture()
+def db(built_database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(built_database), read_only=True) as connection:
+        yield connection
+
+
+def test_as_of_defaults_to_the_latest_event_of_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+    (as_of,) = db.execute("select distinct as_of from main.customer_facts").fetchone() or (None,)
+    assert as_of == END
+
+
+@pytest.mark.parametrize("customer_id", sorted(PLANTED))
+def test_planted_customer_gets_its_expected_persona(db: duckdb.DuckDBPyConnection, customer_id: str) -> None:
+    row = db.execute(
+        "select primary_persona from main.customer_personas where customer_id = ?", [customer_id]
+    ).fetchone()
+    assert row is not None, f"{customer_id} missing from customer_personas"
+    assert row[0] == PLANTED[customer_id].primary_persona
+
+
+@pytest.mark.parametrize(
+    "customer_id", sorted(cid for cid, planted in PLANTED.items() if planted.rfm_segment is not None)
+)
+def test_planted_customer_gets_its_expected_rfm_segment(db: duckdb.DuckDBPyConnection, customer_id: str) -> None:
+    row = db.execute("select rfm_segment from main.customer_rfm where customer_id = ?", [customer_id]).fetchone()
+    assert row is not None and row[0] == PLANTED[customer_id].rfm_segment
+
+
+def test_ids_with_leading_zeros_stay_different_customers(db: duckdb.DuckDBPyConnection) -> None:
+    rows = db.execute(
+        "select customer_id from main.customer_facts where customer_id in ('00017', '17') order by 1"
+    ).fetchall()
+    assert [r[0] for r in rows] == ["00017", "17"]
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_every_persona_has_at_least_20_primary_members(db: duckdb.DuckDBPyConnection, persona: str) -> None:
+    (count,) = db.execute(
+        "select count(*) from main.customer_personas where primary_persona = ?", [persona]
+    ).fetchone() or (0,)
+    assert count >= 20, f"{persona}: {count}"
+
+
+def test_rfm_report_is_ready_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+    (is_ready,) = db.execute("select is_ready from main.rfm_report_readiness").fetchone() or (False,)
+    assert is_ready
+
+
+def test_every_raw_row_is_staged_deduplicated_or_quarantined(db: duckdb.DuckDBPyConnection) -> None:
+    rows = db.execute(
+        "select source_table, rows_in, rows_staged, rows_deduplicated, rows_quarantined "
+        "from main_audit.staging_reconciliation"
+    ).fetchall()
+    assert len(rows) == 7
+    for table, rows_in, staged, deduplicated, quarantined in rows:
+        assert rows_in == staged + deduplicated + quarantined, table
+
+
+@pytest.mark.parametrize(
+    ("source_table", "reason"),
+    [
+        ("raw_customers", "duplicate"),
+        ("raw_customers", "unparseable_timestamp"),
+        ("raw_orders", "duplicate"),
+        ("raw_orders", "unknown_customer"),
+        ("raw_orders", "missing_key"),
+        ("raw_orders", "invalid_amount"),
+        ("raw_orders", "unknown_status"),
+        ("raw_orders", "unparseable_timestamp"),
+        ("raw_order_items", "unknown_order"),
+        ("raw_order_items", "invalid_amount"),
+        ("raw_email_events", "duplicate"),
+        ("raw_email_events", "unknown_customer"),
+        ("raw_email_events", "unknown_event_type"),
+        ("raw_email_events", "unparseable_timestamp"),
+        ("raw_web_events", "duplicate"),
+        ("raw_web_events", "unknown_event_type"),
+        ("raw_web_events", "unknown_customer"),
+        ("raw_web_events", "unparseable_timestamp"),
+    ],
+)
+def test_each_kind_of_dirty_row_is_quarantined(
+    db: duckdb.DuckDBPyConnection, source_table: str, reason: str
+) -> None:
+    (count,) = db.execute(
+        "select count(*) from main_audit.quarantined_rows where source_table = ? and quarantine_reason = ?",
+        [source_table, reason],
+    ).fetchone() or (0,)
+    assert count > 0
+
+
+def test_machine_opens_are_found_by_all_three_rules(db: duckdb.DuckDBPyConnection) -> None:
+    reasons = {
+        r[0]
+        for r in db.execute(
+            "select distinct machine_open_reason from main_intermediate.int_email_events_classified "
+            "where is_machine_open"
+        ).fetchall()
+    }
+    assert reasons == {"source_flag", "user_agent", "opened_right_after_delivery"}
+
+
+def test_build_summary_names_the_file_and_counts(built_database: Path) -> None:
+    summary = build_summary.read_summary(built_database)
+    text = build_summary.format_summary(summary)
+    assert str(built_database.resolve()) in text
+    assert summary.customers > 2000
+    assert summary.purchasers > 500
+    assert {name for name, _ in summary.personas} >= set(PERSONAS)
+    assert "Champions" in text
