@@ -24,7 +24,7 @@ build: $(BIN)/.installed
 test: lint dbt-test pytest
 
 lint: $(BIN)/.installed
-	$(BIN)/sqlfluff lint models macros tests
+	$(BIN)/sqlfluff lint models
 
 dbt-test: $(BIN)/.installed
 	$(BIN)/dbt build
