@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build test lint dbt-test pytest seeds docs clean
+.PHONY: build test lint dbt-test pytest seeds docs clean test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,26 @@ dbt-test: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/python -m pytest tests_py
 
+## test-spark: the same project on Apache Spark (dbt-spark, session method; issue #6). Creates
+## .venv-spark from requirements-spark.txt when missing, then builds the demo on Spark (every
+## seed, model, data test and unit test) and on DuckDB, and compares the tables row for row.
+SPARK_VENV := .venv-spark
+SPARK_BIN := $(SPARK_VENV)/bin
+
+$(SPARK_BIN)/.installed: requirements-spark.txt requirements.txt
+	$(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_BIN)/pip install --quiet --upgrade pip
+	$(SPARK_BIN)/pip install --quiet -r requirements-spark.txt
+	touch $@
+
+java-check:
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])' || { \
+		echo "make test-spark needs Java 17 or newer on the PATH (java -version): pyspark 3.5 runs on it."; \
+		exit 1; }
+
+test-spark: java-check $(SPARK_BIN)/.installed
+	$(SPARK_BIN)/python -m pytest tests_py -m spark -s -q
+
 ## seeds: rewrite the demo CSVs from the generator (deterministic).
 seeds: $(BIN)/.installed
 	$(BIN)/python scripts/generate_demo_data.py
@@ -40,4 +60,4 @@ docs: $(BIN)/.installed
 	$(BIN)/dbt docs generate
 
 clean:
-	rm -rf target logs dbt_packages segments.duckdb segments.duckdb.wal
+	rm -rf target logs dbt_packages segments.duckdb segments.duckdb.wal spark-warehouse metastore_db derby.log

@@ -26,9 +26,9 @@
     {{ dbt.safe_cast(clean_text(column), type_money()) }}
 {%- endmacro %}
 
-{# A whole number, NULL when it does not parse. #}
+{# A whole number, NULL when it does not parse ('12.5' too: no engine may round it). #}
 {% macro parse_integer(column) -%}
-    {{ dbt.safe_cast(clean_text(column), dbt.type_int()) }}
+    {{ safe_cast_integer(clean_text(column)) }}
 {%- endmacro %}
 
 {# A calendar date, NULL when it does not parse. #}
@@ -38,7 +38,7 @@
 
 {# The SQL list literal ('a', 'b') of a list var, for `in` clauses. #}
 {% macro sql_list(values) -%}
-    ({%- for value in values -%}'{{ value }}'{{ ", " if not loop.last }}{%- endfor -%})
+    ({%- for value in values -%}{{ string_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%})
 {%- endmacro %}
 
 {# A value as text for evidence strings; NULL reads as `none` so concatenation never drops it. #}

@@ -1,10 +1,14 @@
 {#
     The RFM quintile score of a rank (SPEC §4). `rank_column` is rank() taken ascending by
     goodness, so tied values share a rank and therefore a score; ntile() would split them.
-    score = least(5, 1 + floor(5 * (rank - 1) / n)).
+    score = least(5, 1 + floor(5 * (rank - 1) / n)), in integer arithmetic so that every engine
+    floors the same exact quotient (Spark divides decimals, DuckDB doubles).
 #}
 {% macro rfm_score(rank_column, purchaser_count_column) -%}
-    cast(least(5, 1 + floor(5.0 * ({{ rank_column }} - 1) / {{ purchaser_count_column }})) as {{ dbt.type_int() }})
+    cast(
+        least(5, 1 + {{ integer_divide('5 * (' ~ rank_column ~ ' - 1)', purchaser_count_column) }})
+        as {{ dbt.type_int() }}
+    )
 {%- endmacro %}
 
 {#

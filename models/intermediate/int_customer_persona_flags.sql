@@ -8,7 +8,7 @@ customer_facts as (
 ),
 
 store_aov as (
-    select round(sum(lifetime_net_revenue) / nullif(sum(valid_orders), 0), 2) as store_aov
+    select {{ divide_half_up('sum(lifetime_net_revenue)', 'sum(valid_orders)') }} as store_aov
     from customer_facts
 ),
 

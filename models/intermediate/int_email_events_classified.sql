@@ -38,7 +38,7 @@ opens_with_delivery as (
             when events_until_as_of.event_type <> 'opened' then null
             when coalesce(events_until_as_of.is_flagged_machine_open, false) then 'source_flag'
             when {% for pattern in var('machine_open_user_agent_patterns') -%}
-                lower(coalesce(events_until_as_of.user_agent, '')) like '{{ pattern }}'
+                lower(coalesce(events_until_as_of.user_agent, '')) like {{ string_literal(pattern) }}
                 {%- if not loop.last %} or {% endif %}
             {%- endfor %}
                 then 'user_agent'

@@ -13,7 +13,7 @@ memberships as (
     {% endif %}
     select
         customer_id,
-        '{{ persona_name }}' as persona_name
+        {{ string_literal(persona_name) }} as persona_name
     from persona_flags
     where {{ flag_column }}
     {% endfor %}

@@ -10,7 +10,7 @@
     members as (
         select customer_id
         from {{ model }}
-        where {{ segment_column }} = '{{ segment_name | replace("'", "''") }}'
+        where {{ segment_column }} = {{ string_literal(segment_name) }}
     ),
 
     customer_facts as (

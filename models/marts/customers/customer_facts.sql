@@ -100,8 +100,10 @@ select
     requires_tracking_consent,
     cast(valid_orders as {{ dbt.type_int() }}) as valid_orders,
     cast(lifetime_net_revenue as {{ type_money() }}) as lifetime_net_revenue,
-    cast(case when valid_orders > 0 then round(lifetime_net_revenue / valid_orders, 2) end as {{ type_money() }})
-        as aov,
+    cast(
+        case when valid_orders > 0 then {{ divide_half_up('lifetime_net_revenue', 'valid_orders') }} end
+        as {{ type_money() }}
+    ) as aov,
     cast(largest_order_net_revenue as {{ type_money() }}) as largest_order_net_revenue,
     cast(first_order_at as {{ dbt.type_timestamp() }}) as first_order_at,
     cast(last_order_at as {{ dbt.type_timestamp() }}) as last_order_at,

@@ -19,7 +19,7 @@ ranked_memberships as (
         customer_id,
         persona_name,
         count(*) over (partition by customer_id) as persona_count,
-        row_number() over (partition by customer_id order by precedence) as precedence_order
+        row_number() over (partition by customer_id order by precedence asc nulls last) as precedence_order
     from persona_memberships
 ),
 

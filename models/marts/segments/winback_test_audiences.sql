@@ -26,7 +26,7 @@ sample_shares as (
     union all
     {% endif %}
     select
-        '{{ segment_name }}' as segment_name,
+        {{ string_literal(segment_name) }} as segment_name,
         {{ share }} as sample_share
     {% endfor %}
 ),
@@ -38,7 +38,7 @@ members as (
         sample_shares.sample_share,
         customer_facts.is_emailable,
         {{ dbt.hash(dbt.concat([
-            'persona_memberships.customer_id', "'|'", "'" ~ var('winback_sample_salt') ~ "'"
+            'persona_memberships.customer_id', "'|'", string_literal(var('winback_sample_salt'))
         ])) }} as sample_hash
     from persona_memberships
     inner join sample_shares

@@ -36,7 +36,7 @@ ranked as (
         *,
         row_number() over (
             partition by message_id, check_failure
-            order by sent_at desc, subject asc
+            order by sent_at desc, subject asc nulls last
         ) as row_in_key
     from checked
 )

@@ -43,10 +43,11 @@ checked as (
 ranked as (
     select
         *,
-        -- Re-exports repeat a customer; keep one row per id among the usable rows.
+        -- Re-exports repeat a customer; keep one row per id among the usable rows. NULLs sort
+        -- last explicitly: Spark puts them first in ascending order, DuckDB last.
         row_number() over (
             partition by customer_id, check_failure
-            order by created_at desc, email asc, country_code asc
+            order by created_at desc, email asc nulls last, country_code asc nulls last
         ) as row_in_key
     from checked
 )

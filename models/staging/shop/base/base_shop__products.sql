@@ -36,7 +36,7 @@ ranked as (
         *,
         row_number() over (
             partition by product_id, check_failure
-            order by product_name, price
+            order by product_name asc nulls last, price asc
         ) as row_in_key
     from checked
 )

@@ -1,0 +1,183 @@
+{#
+    Engine differences between DuckDB and Spark SQL (issue #6), one dispatched macro each.
+    `default__` is what DuckDB (and standard SQL) accepts; `spark__` is Spark 3.5 SQL, also valid
+    with spark.sql.ansi.enabled = true (Databricks SQL warehouses, Spark 4). Arguments that are
+    SQL expressions are passed as strings, as for dbt's own cross-database macros.
+#}
+
+{# ---- casting ------------------------------------------------------------------------------ #}
+
+{#
+    dbt.safe_cast on Spark is a plain `cast`, which returns NULL on bad input only while ANSI
+    mode is off and fails the query when it is on (Databricks SQL, Spark 4). try_cast (Spark
+    3.2+) returns NULL in both modes, like DuckDB's try_cast. A root-project macro of this name
+    replaces dbt-spark's, so every dbt.safe_cast in the project is the safe one.
+#}
+{% macro spark__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
+{#
+    A text value as an integer, NULL unless it is a whole number (optional sign, digits, blanks
+    around). DuckDB's try_cast rounds '12.5' to 13 and Spark's gives NULL; this gives NULL on both.
+#}
+{% macro safe_cast_integer(text_expression, type=none) -%}
+    case
+        when {{ regex_matches('trim(' ~ text_expression ~ ')', '^[+-]?[0-9]+$') }}
+            then {{ dbt.safe_cast('trim(' ~ text_expression ~ ')', type or dbt.type_int()) }}
+    end
+{%- endmacro %}
+
+{# ---- arithmetic --------------------------------------------------------------------------- #}
+
+{#
+    Integer division truncated toward zero (7 / 2 = 3, -7 / 2 = -3) of two integer expressions.
+    `/` never does that portably: DuckDB's `/` gives a double, Spark's a double for integers and
+    a decimal for decimals.
+#}
+{% macro integer_divide(numerator, denominator) -%}
+    {{ return(adapter.dispatch('integer_divide', 'segments')(numerator, denominator)) }}
+{%- endmacro %}
+
+{% macro default__integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) // ({{ denominator }}))
+{%- endmacro %}
+
+{% macro spark__integer_divide(numerator, denominator) -%}
+    (({{ numerator }}) div ({{ denominator }}))
+{%- endmacro %}
+
+{#
+    numerator / denominator rounded half up to `scale` decimal places, exactly, as a decimal:
+    the same digits on every engine (AOV, store AOV, rates shown to people). Plain
+    `round(a / b, 2)` is not portable: DuckDB divides decimals in double precision (so 10.01 / 2
+    rounds to 5.00) and Spark in decimals (5.01). Computed in integer units of 10^-scale.
+    Needs numerator >= 0 with at most `scale` decimal places (money with scale 2, counts) and an
+    integer denominator > 0; NULL when the denominator is NULL or 0.
+#}
+{% macro divide_half_up(numerator, denominator, scale=2) -%}
+    {%- set unit = 10 ** scale -%}
+    {%- set units = 'cast((' ~ numerator ~ ') * ' ~ unit ~ ' as ' ~ dbt.type_bigint() ~ ')' -%}
+    {%- set divisor = 'nullif(' ~ denominator ~ ', 0)' -%}
+    cast(
+        {{ integer_divide('2 * ' ~ units ~ ' + ' ~ divisor, '2 * ' ~ divisor) }}
+        as decimal(38, 0)
+    ) * {{ '1' if scale == 0 else '0.' ~ '0' * (scale - 1) ~ '1' }}
+{%- endmacro %}
+
+{#
+    A double rounded half up to `places` decimals, as a decimal. round() on a double differs:
+    DuckDB rounds the binary value (round(1.005, 2) = 1.0), Spark the shortest decimal that
+    prints it (1.01). Casting to a decimal first makes both round the same digits.
+#}
+{% macro round_half_up(expression, places) -%}
+    round(cast({{ expression }} as decimal(38, 9)), {{ places }})
+{%- endmacro %}
+
+{# ---- aggregates --------------------------------------------------------------------------- #}
+
+{#
+    Exact percentile with linear interpolation (percentile_cont) of a numeric expression, as
+    an aggregate: DuckDB quantile_cont, Spark percentile. Both give a double for integer input;
+    cast the result. For an approximate percentile at scale use approx_percentile (the two
+    engines' sketches differ, so compare those with a tolerance).
+#}
+{% macro percentile_cont(expression, fraction) -%}
+    {{ return(adapter.dispatch('percentile_cont', 'segments')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__percentile_cont(expression, fraction) -%}
+    quantile_cont({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__percentile_cont(expression, fraction) -%}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro median(expression) -%}
+    {{ percentile_cont(expression, 0.5) }}
+{%- endmacro %}
+
+{% macro approx_percentile(expression, fraction) -%}
+    {{ return(adapter.dispatch('approx_percentile', 'segments')(expression, fraction)) }}
+{%- endmacro %}
+
+{% macro default__approx_percentile(expression, fraction) -%}
+    approx_quantile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro spark__approx_percentile(expression, fraction) -%}
+    percentile_approx({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{#
+    true when every non-NULL value is true (NULL without any). dbt ships dbt.bool_or but no
+    bool_and; Spark 3 and DuckDB both have bool_and, engines without it get the max/min form.
+#}
+{% macro bool_and(expression) -%}
+    {{ return(adapter.dispatch('bool_and', 'segments')(expression)) }}
+{%- endmacro %}
+
+{% macro default__bool_and(expression) -%}
+    bool_and({{ expression }})
+{%- endmacro %}
+
+{# ---- text ---------------------------------------------------------------------------------- #}
+
+{#
+    Whether a text expression contains a match of a regular expression (search, not full
+    match; anchor with ^ and $). `pattern` is a Jinja string, quoted by string_literal so that
+    backslashes survive Spark's string literals. Use the common subset of RE2 (DuckDB) and Java
+    regex (Spark): classes [..], quantifiers, anchors, groups, \d \s \w.
+#}
+{% macro regex_matches(expression, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'segments')(expression, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(expression, pattern) -%}
+    regexp_matches({{ expression }}, {{ string_literal(pattern) }})
+{%- endmacro %}
+
+{% macro spark__regex_matches(expression, pattern) -%}
+    ({{ expression }} rlike {{ string_literal(pattern) }})
+{%- endmacro %}
+
+{# The first match of `pattern` (or of its capture group `group`), '' when there is none. #}
+{% macro regex_extract(expression, pattern, group=0) -%}
+    regexp_extract({{ expression }}, {{ string_literal(pattern) }}, {{ group }})
+{%- endmacro %}
+
+{#
+    Every match of `pattern` replaced by the plain text `replacement` (no back-references: DuckDB
+    writes them \1, Spark $1). DuckDB's regexp_replace replaces only the first match unless
+    given the 'g' option; Spark's replaces all.
+#}
+{% macro regex_replace(expression, pattern, replacement) -%}
+    {{ return(adapter.dispatch('regex_replace', 'segments')(expression, pattern, replacement)) }}
+{%- endmacro %}
+
+{% macro default__regex_replace(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ string_literal(pattern) }}, {{ string_literal(replacement) }}, 'g')
+{%- endmacro %}
+
+{% macro spark__regex_replace(expression, pattern, replacement) -%}
+    regexp_replace({{ expression }}, {{ string_literal(pattern) }}, {{ string_literal(replacement) }})
+{%- endmacro %}
+
+{# ---- dates ---------------------------------------------------------------------------------- #}
+
+{#
+    ISO day of week of a date or timestamp, 1 = Monday ... 7 = Sunday. `dayofweek` means
+    0 = Sunday in DuckDB and 1 = Sunday in Spark.
+#}
+{% macro iso_day_of_week(expression) -%}
+    {{ return(adapter.dispatch('iso_day_of_week', 'segments')(expression)) }}
+{%- endmacro %}
+
+{% macro default__iso_day_of_week(expression) -%}
+    isodow({{ expression }})
+{%- endmacro %}
+
+{% macro spark__iso_day_of_week(expression) -%}
+    (weekday({{ expression }}) + 1)
+{%- endmacro %}
