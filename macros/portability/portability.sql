@@ -8,11 +8,16 @@
 {# ---- casting ------------------------------------------------------------------------------ #}
 
 {#
-    dbt.safe_cast on Spark is a plain `cast`, which returns NULL on bad input only while ANSI
-    mode is off and fails the query when it is on (Databricks SQL, Spark 4). try_cast (Spark
-    3.2+) returns NULL in both modes, like DuckDB's try_cast. A root-project macro of this name
-    replaces dbt-spark's, so every dbt.safe_cast in the project is the safe one.
+    dbt.safe_cast is a plain `cast` on both engines (dbt-core's default, which dbt-duckdb does not
+    override, and dbt-spark's): DuckDB then fails the build on the first bad value, and Spark
+    returns NULL only while ANSI mode is off. Staging needs NULL (then a quarantine reason), so
+    these root-project macros replace the adapters' (dbt searches the root project first in the
+    `dbt` namespace) and every dbt.safe_cast of the project is try_cast (DuckDB, Spark 3.2+).
 #}
+{% macro duckdb__safe_cast(field, type) -%}
+    try_cast({{ field }} as {{ type }})
+{%- endmacro %}
+
 {% macro spark__safe_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
