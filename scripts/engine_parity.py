@@ -5,7 +5,7 @@ Usage (after a DuckDB build and a Spark build with their own --target-path):
     python scripts/engine_parity.py --duckdb segments.duckdb --duckdb-manifest target/manifest.json \
         --spark-warehouse spark-warehouse --spark-manifest target-spark/manifest.json
 
-Which tables: every model that the Spark build stored as a table (or incremental) and the DuckDB
+Which tables: every seed, and every model that the Spark build stored as a table (or incremental) and the DuckDB
 build as a table or a view: the marts, the audit tables and, because the `spark` target
 materializes staging and intermediate models as tables, those too. The Spark side is read from
 its parquet files (`<warehouse>/<schema>.db/<table>/`) with DuckDB, so no second JVM is started.
@@ -184,19 +184,21 @@ def read_spark_table(connection: duckdb.DuckDBPyConnection, warehouse: Path, sch
 
 
 def built_models(manifest_path: Path) -> dict[str, BuiltModel]:
-    """The enabled models of a dbt manifest, by name."""
+    """The enabled models and seeds of a dbt manifest, by name. A seed counts as a stored table
+    whose types are fixed (its column_types), like a model with an enforced contract."""
     manifest = json.loads(manifest_path.read_text())
     found: dict[str, BuiltModel] = {}
     for node in manifest["nodes"].values():
         config = node.get("config", {})
-        if node.get("resource_type") != "model" or not config.get("enabled", True):
+        resource_type = node.get("resource_type")
+        if resource_type not in ("model", "seed") or not config.get("enabled", True):
             continue
         found[node["name"]] = BuiltModel(
             name=node["name"],
             schema=node["schema"],
             alias=node["alias"],
-            materialized=config.get("materialized", ""),
-            has_contract=bool(config.get("contract", {}).get("enforced", False)),
+            materialized="table" if resource_type == "seed" else config.get("materialized", ""),
+            has_contract=resource_type == "seed" or bool(config.get("contract", {}).get("enforced", False)),
         )
     return found
 

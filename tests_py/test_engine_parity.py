@@ -103,6 +103,16 @@ def _manifest(path: Path, schema: str, tables: dict[str, str]) -> Path:
     return path
 
 
+def test_seeds_count_as_stored_tables_with_fixed_types(tmp_path: Path) -> None:
+    manifest = tmp_path / "m.json"
+    manifest.write_text(json.dumps({"nodes": {"seed.segments.raw_orders": {
+        "resource_type": "seed", "name": "raw_orders", "alias": "raw_orders", "schema": "main_raw",
+        "config": {"enabled": True, "materialized": "seed"},
+    }}}))
+    seed = built_models(manifest)["raw_orders"]
+    assert seed.is_stored and seed.has_contract
+
+
 def test_compare_builds_reads_spark_parquet_and_reports_models_built_on_one_side(tmp_path: Path) -> None:
     database = tmp_path / "duck.duckdb"
     warehouse = tmp_path / "spark-warehouse"

@@ -29,8 +29,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 WINBACK_SAMPLE_FLOOR = 20
 BUILD_VARS = json.dumps({"winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR})
-# Compared model by model: everything under these folders that Spark stores as a table.
-COMPARED_FOLDERS = ("marts", "audit", "intermediate", "staging")
+# Compared one by one: the seeds, and everything under these model folders that Spark stores.
+COMPARED_FOLDERS = ("models/marts", "models/audit", "models/intermediate", "models/staging", "seeds")
 
 
 @dataclass(frozen=True)
@@ -125,8 +125,8 @@ def _model_files() -> list[str]:
     return sorted(
         path.stem
         for folder in COMPARED_FOLDERS
-        for path in (REPO_ROOT / "models" / folder).rglob("*")
-        if path.suffix in (".sql", ".py")
+        for path in (REPO_ROOT / folder).rglob("*")
+        if path.suffix in (".sql", ".py", ".csv")
     )
 
 
@@ -143,13 +143,13 @@ def _pair(duckdb_build: Build, spark_build: Build, name: str) -> tuple[BuiltMode
     return left[name], right[name]
 
 
-@pytest.mark.parametrize("model", _model_files())
-def test_model_agrees_row_for_row(duckdb_build: Build, spark_build: Build, model: str) -> None:
-    left, right = _pair(duckdb_build, spark_build, model)
+@pytest.mark.parametrize("table", _model_files())
+def test_table_agrees_row_for_row(duckdb_build: Build, spark_build: Build, table: str) -> None:
+    left, right = _pair(duckdb_build, spark_build, table)
     assert duckdb_build.duckdb_path is not None and spark_build.spark_warehouse is not None
     with duckdb.connect(str(duckdb_build.duckdb_path), read_only=True) as connection:
         differences = compare_model(connection, left, spark_build.spark_warehouse, right)
-    assert not differences, f"{model} differs between DuckDB and Spark:\n" + "\n".join(differences)
+    assert not differences, f"{table} differs between DuckDB and Spark:\n" + "\n".join(differences)
 
 
 Rows = set[tuple[object, ...]]

@@ -7,8 +7,8 @@
     namespace), so this one replaces it. The var spark_seed_loader picks how:
       - `csv_file` (default; the `session` method, or a cluster that sees the project's files):
         Spark reads the CSV itself (all columns as text, RFC 4180 quoting) and casts each column
-        to its type in one `insert ... select`: seconds, where a VALUES list costs ~4 s per
-        1,000 rows (10 minutes for the demo).
+        to its type in one `insert ... select`: seconds, where VALUES lists took 10 minutes
+        for the demo's 142k rows.
       - `sql_literals` (thrift, odbc, http: a cluster that cannot read a file on this machine):
         each value is written as a typed literal, `cast('00017' as string)`.
     Either way an empty cell is NULL, as in DuckDB's CSV load, and the row count is checked
