@@ -50,7 +50,29 @@ both_families as (
 )
 
 select
-    both_families.*,
+    both_families.message_id,
+    both_families.customer_id,
+    both_families.segment_family,
+    both_families.segment_name,
+    both_families.message_type,
+    both_families.campaign_or_flow_name,
+    both_families.flow_step,
+    both_families.ab_test_id,
+    both_families.variant,
+    both_families.sent_at,
+    both_families.is_delivered,
+    both_families.is_bounced,
+    both_families.is_hard_bounce,
+    both_families.is_soft_bounce,
+    both_families.human_opens,
+    both_families.machine_opens,
+    both_families.clicks,
+    both_families.has_human_open,
+    both_families.has_click,
+    both_families.has_unsubscribed,
+    both_families.has_marked_as_spam,
+    both_families.attributed_orders,
+    both_families.attributed_revenue,
     as_of_point.as_of as membership_as_of
 from both_families
 cross join as_of_point

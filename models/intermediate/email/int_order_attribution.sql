@@ -17,7 +17,8 @@ valid_orders as (
         customer_id,
         ordered_at,
         currency,
-        net_revenue
+        net_revenue,
+        {{ dbt.dateadd('day', -1 * var('attribution_window_days'), 'ordered_at') }} as window_start
     from orders
     where is_valid_order
 ),
@@ -55,6 +56,8 @@ touches_before_order as (
         touches.message_id,
         touches.touch_type,
         touches.occurred_at as touched_at,
+        {{ dbt.datediff('touches.occurred_at', 'valid_orders.ordered_at', 'second') }}
+            as touch_seconds,
         -- Last touch wins; the event id breaks a tie of two touches at the same instant.
         row_number() over (
             partition by valid_orders.order_id
@@ -63,8 +66,8 @@ touches_before_order as (
     from valid_orders
     inner join touches
         on valid_orders.customer_id = touches.customer_id
-        and touches.occurred_at < valid_orders.ordered_at
-        and touches.occurred_at >= {{ dbt.dateadd('day', -1 * var('attribution_window_days'), 'valid_orders.ordered_at') }}
+        and valid_orders.ordered_at > touches.occurred_at
+        and valid_orders.window_start <= touches.occurred_at
 )
 
 select
@@ -77,6 +80,6 @@ select
     touch_event_id,
     touch_type,
     touched_at,
-    {{ dbt.datediff('touched_at', 'ordered_at', 'second') }} / 3600.0 as hours_from_touch_to_order
+    touch_seconds / 3600.0 as hours_from_touch_to_order
 from touches_before_order
 where touch_recency_rank = 1

@@ -146,7 +146,7 @@ best_challengers as (
     select
         ab_test_id,
         variant,
-        row_number() over (partition by ab_test_id order by rate desc, variant) as challenger_rank
+        row_number() over (partition by ab_test_id order by rate desc, variant asc) as challenger_rank
     from judged
     where beats_control
 ),
@@ -157,8 +157,10 @@ with_winner as (
         -- The control wins only when it significantly beats every challenger.
         case
             when judged.is_control
-                then test_outcomes.challengers > 0
-                and test_outcomes.challengers_losing = test_outcomes.challengers
+                then (
+                    test_outcomes.challengers > 0
+                    and test_outcomes.challengers_losing = test_outcomes.challengers
+                )
             else coalesce(best_challengers.challenger_rank = 1, false)
         end as is_winner
     from judged

@@ -23,7 +23,9 @@ recent_segment_sends as (
     select recipient_segments.*
     from recipient_segments
     cross join as_of_point
-    where recipient_segments.sent_at > {{ dbt.dateadd('day', -1 * var('deliverability_lookback_days'), 'as_of_point.as_of') }}
+    where
+        recipient_segments.sent_at
+        > {{ dbt.dateadd('day', -1 * var('deliverability_lookback_days'), 'as_of_point.as_of') }}
 ),
 
 segment_scopes as (

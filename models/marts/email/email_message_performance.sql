@@ -43,9 +43,21 @@ joined as (
         messages_sent.subject,
         messages_sent.sent_at,
         messages_sent.as_of,
-        {%- for column in email_count_columns() %}
-        message_counts.{{ column }}{{ "," if not loop.last }}
-        {%- endfor %}
+        message_counts.recipients,
+        message_counts.delivered,
+        message_counts.bounces,
+        message_counts.hard_bounces,
+        message_counts.soft_bounces,
+        message_counts.unique_human_opens,
+        message_counts.human_opens,
+        message_counts.machine_opens,
+        message_counts.unique_clicks,
+        message_counts.clicks,
+        message_counts.unsubscribes,
+        message_counts.spam_complaints,
+        message_counts.attributed_orders,
+        message_counts.attributed_purchasers,
+        message_counts.attributed_revenue
     from messages_sent
     left join message_counts
         on messages_sent.message_id = message_counts.message_id

@@ -68,8 +68,8 @@ open_rate as (
         count(*) as denominator
     from periods
     inner join recipients
-        on recipients.sent_at > periods.period_start
-        and recipients.sent_at <= periods.period_end
+        on periods.period_start < recipients.sent_at
+        and periods.period_end >= recipients.sent_at
     where recipients.is_delivered
     group by periods.period
 ),
@@ -102,9 +102,9 @@ cart_outcomes as (
     from abandoned_carts
     left join valid_orders
         on abandoned_carts.customer_id = valid_orders.customer_id
-        and valid_orders.ordered_at > abandoned_carts.cart_at
-        and valid_orders.ordered_at
-        <= {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.cart_at') }}
+        and abandoned_carts.cart_at < valid_orders.ordered_at
+        and {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.cart_at') }}
+        >= valid_orders.ordered_at
     group by abandoned_carts.session_id, abandoned_carts.cart_at
 ),
 
@@ -116,9 +116,11 @@ cart_recovery as (
         count(*) as denominator
     from periods
     inner join cart_outcomes
-        on cart_outcomes.cart_at > periods.period_start
-        and cart_outcomes.cart_at <= periods.period_end
-        and {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'cart_outcomes.cart_at') }} <= periods.as_of
+        on periods.period_start < cart_outcomes.cart_at
+        and periods.period_end >= cart_outcomes.cart_at
+        -- The cart's recovery window must have ended by as_of.
+        and periods.as_of
+        >= {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'cart_outcomes.cart_at') }}
     group by periods.period
 ),
 
@@ -129,9 +131,9 @@ vips_at_start as (
         valid_orders.customer_id
     from periods
     inner join valid_orders
-        on valid_orders.ordered_at <= periods.period_start
-        and valid_orders.ordered_at
-        > {{ dbt.dateadd('day', -1 * var('vip_window_days'), 'periods.period_start') }}
+        on periods.period_start >= valid_orders.ordered_at
+        and {{ dbt.dateadd('day', -1 * var('vip_window_days'), 'periods.period_start') }}
+        < valid_orders.ordered_at
     group by periods.period, valid_orders.customer_id
     having
         count(*) >= {{ var('vip_min_orders') }}
@@ -148,8 +150,8 @@ vip_outcomes as (
         on vips_at_start.period = periods.period
     left join valid_orders
         on vips_at_start.customer_id = valid_orders.customer_id
-        and valid_orders.ordered_at > periods.period_start
-        and valid_orders.ordered_at <= periods.period_end
+        and periods.period_start < valid_orders.ordered_at
+        and periods.period_end >= valid_orders.ordered_at
     group by vips_at_start.period, vips_at_start.customer_id
 ),
 
@@ -189,7 +191,7 @@ last_activity_at_start as (
         max(activity.occurred_at) as last_active_at
     from periods
     inner join activity
-        on activity.occurred_at <= periods.period_start
+        on periods.period_start >= activity.occurred_at
     group by periods.period, activity.customer_id
 ),
 
@@ -215,8 +217,8 @@ dormant_outcomes as (
         on dormant_at_start.period = periods.period
     left join activity
         on dormant_at_start.customer_id = activity.customer_id
-        and activity.occurred_at > periods.period_start
-        and activity.occurred_at <= periods.period_end
+        and periods.period_start < activity.occurred_at
+        and periods.period_end >= activity.occurred_at
     group by dormant_at_start.period, dormant_at_start.customer_id
 ),
 
