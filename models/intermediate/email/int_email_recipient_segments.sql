@@ -3,6 +3,9 @@
 -- history of segments yet, so send time means the membership at as_of, for every send: exact for
 -- sends close to as_of, an approximation for older ones (a customer who bought after an email
 -- shows in the segment they are in now). Swap this model for a snapshot join once history exists.
+-- A table, not a view: two marts read it, each of which would otherwise rebuild the recipients.
+{{ config(materialized='table') }}
+
 with
 
 recipients as (

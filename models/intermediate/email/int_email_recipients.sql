@@ -1,6 +1,10 @@
 -- One row per message and recipient (grain: message_id + customer_id) at as_of: whether it was
 -- delivered, bounced, opened by a person, clicked, unsubscribed from or reported as spam, and the
 -- valid orders credited to it. Machine opens are counted apart and never make an open.
+-- A table, not a view: four models read it (and their tests), and a view would classify every
+-- email event again for each of them.
+{{ config(materialized='table') }}
+
 with
 
 email_events as (
