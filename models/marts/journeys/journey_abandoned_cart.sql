@@ -42,7 +42,7 @@ cart_exits as (
     from carts
     inner join valid_orders
         on carts.customer_id = valid_orders.customer_id
-        and valid_orders.ordered_at >= carts.trigger_at
+        and carts.trigger_at <= valid_orders.ordered_at
     group by carts.customer_id, carts.trigger_key
 ),
 

@@ -20,21 +20,30 @@ customers as (
     where birth_date is not null
 ),
 
-birthdays_this_year as (
+birth_dates as (
     select
         customers.customer_id,
         customers.birth_date,
-        as_of_point.as_of,
-        {{ dbt.datediff('customers.birth_date', 'as_of_point.as_of', 'year') }} as years_since_birth,
-        cast(
-            {{ dbt.dateadd(
-                'year',
-                dbt.datediff('customers.birth_date', 'as_of_point.as_of', 'year'),
-                'customers.birth_date'
-            ) }} as {{ dbt.type_timestamp() }}
-        ) as this_year_birthday_at
+        as_of_point.as_of
     from customers
     cross join as_of_point
+),
+
+birth_years as (
+    select
+        *,
+        {{ dbt.datediff('birth_date', 'as_of', 'year') }}
+            as years_since_birth
+    from birth_dates
+),
+
+birthdays_this_year as (
+    select
+        *,
+        cast(
+            {{ dbt.dateadd('year', 'years_since_birth', 'birth_date') }} as {{ dbt.type_timestamp() }}
+        ) as this_year_birthday_at
+    from birth_years
 ),
 
 next_birthdays as (

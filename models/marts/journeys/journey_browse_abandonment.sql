@@ -47,7 +47,7 @@ later_carts as (
     from browses
     inner join cart_events
         on browses.customer_id = cart_events.customer_id
-        and cart_events.occurred_at >= browses.trigger_at
+        and browses.trigger_at <= cart_events.occurred_at
     group by browses.customer_id, browses.trigger_key
 ),
 
@@ -59,7 +59,7 @@ later_orders as (
     from browses
     inner join valid_orders
         on browses.customer_id = valid_orders.customer_id
-        and valid_orders.ordered_at >= browses.trigger_at
+        and browses.trigger_at <= valid_orders.ordered_at
     group by browses.customer_id, browses.trigger_key
 ),
 

@@ -52,7 +52,7 @@ rebuys as (
     inner join purchases as later_purchases
         on purchases.customer_id = later_purchases.customer_id
         and purchases.product_id = later_purchases.product_id
-        and later_purchases.ordered_at > purchases.ordered_at
+        and purchases.ordered_at < later_purchases.ordered_at
     group by purchases.customer_id, purchases.order_id, purchases.product_id
 ),
 

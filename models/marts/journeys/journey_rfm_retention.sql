@@ -7,7 +7,7 @@
 -- branch names the group and whether the customer had bought once. Statuses: macro journey_rows.
 {%- set step_offsets = [] %}
 {%- for step_index in range(var('rfm_retention_steps')) %}
-    {%- do step_offsets.append(step_index * var('rfm_retention_step_gap_days')) %}
+{%- do step_offsets.append(step_index * var('rfm_retention_step_gap_days')) %}
 {%- endfor %}
 with
 
@@ -49,7 +49,8 @@ retention_group_rows as (
         segment_name as rfm_group,
         as_of
     from history_until_as_of
-    where segment_family = 'rfm_group'
+    where
+        segment_family = 'rfm_group'
         and segment_name in {{ sql_list(var('rfm_retention_groups')) }}
 ),
 
