@@ -124,20 +124,35 @@ cart_recovery as (
     group by periods.period
 ),
 
--- KPI 3: VIPs at the period start (the case study's rule) who order again within the period.
-vips_at_start as (
+-- KPI 3: VIPs at the period start (the lifecycle VIP of customer_lifecycle, taken at that
+-- instant: days counted from the order's date to the period start's date) who order again.
+orders_before_start as (
     select
         periods.period,
-        valid_orders.customer_id
+        valid_orders.customer_id,
+        valid_orders.net_revenue,
+        {{ dbt.datediff('valid_orders.ordered_at', 'periods.period_start', 'day') }} as days_before_start
     from periods
     inner join valid_orders
         on periods.period_start >= valid_orders.ordered_at
-        and {{ dbt.dateadd('day', -1 * var('vip_window_days'), 'periods.period_start') }}
-        < valid_orders.ordered_at
-    group by periods.period, valid_orders.customer_id
+),
+
+vips_at_start as (
+    select
+        period,
+        customer_id
+    from orders_before_start
+    group by period, customer_id
     having
-        count(*) >= {{ var('vip_min_orders') }}
-        or max(valid_orders.net_revenue) >= {{ var('vip_min_order_value') }}
+        sum(case when days_before_start <= {{ var('vip_window_days') }} then 1 else 0 end)
+        >= {{ var('vip_min_orders') }}
+        {% if var('vip_single_order_window_days') is none -%}
+        or max(net_revenue) >= {{ var('vip_min_order_value') }}
+        {%- else -%}
+        or max(
+            case when days_before_start <= {{ var('vip_single_order_window_days') }} then net_revenue end
+        ) >= {{ var('vip_min_order_value') }}
+        {%- endif %}
 ),
 
 vip_outcomes as (
