@@ -1,12 +1,10 @@
 """End-to-end: build the project on the demo seeds in a temporary DuckDB file and check the
 customers the generator planted with a known persona and RFM segment, plus the invariants a
-user relies on (every raw row accounted for, every persona populated, RFM ready)."""
+user relies on (every raw row accounted for, every persona populated, RFM ready). The build is
+the session fixture `built_database` of conftest.py."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,35 +14,11 @@ import pytest
 from scripts import build_summary
 from scripts.generate_demo_data import END, PLANTED
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).with_name("dbt")
 PERSONAS = (
     "High Rollers", "Brand Enthusiasts", "Potential High Rollers", "Potential Brand Enthusiasts",
     "Lost High Rollers", "Lapsed Enthusiasts", "One-Hit Wonders", "Just Passing Through",
     "Almost There", "Window Shoppers", "Waiting for Wows", "Espresso Shot", "False Starts", "Dead Weight",
 )
-
-
-@pytest.fixture(scope="module")
-def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seeds and models (no tests: `make test` runs those) into a fresh DuckDB file."""
-    work = tmp_path_factory.mktemp("demo_build")
-    database = work / "segments.duckdb"
-    env = {
-        **os.environ,
-        "SEGMENTS_DUCKDB_PATH": str(database),
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    subprocess.run(
-        [
-            str(DBT), "build",
-            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        ],
-        cwd=REPO_ROOT, env=env, check=True, capture_output=True, text=True,
-    )
-    return database
 
 
 @pytest.fixture()
