@@ -1,8 +1,9 @@
 """BG/NBD and gamma-gamma ("buy till you die") models in plain numpy/scipy.
 
-The dbt Python models `int_btyd_fit` and `int_btyd_customer_scores` import this module (see
-`load_from_project` in those files); the tests check it against the published CDNOW estimates
-and against the `lifetimes` package, which is a test-only dependency.
+The dbt Python models `btyd_parameters` (the fit) and `int_customer_btyd_scores` (the
+predictions) load this module from the project directory (`load_btyd` in those files); there is
+no runtime dependency beyond numpy and scipy. tests_py/test_btyd.py checks it against the
+published CDNOW estimates and against the `lifetimes` package, a test-only dependency.
 
 Inputs per customer are the `lifetimes` summary: frequency x (repeat purchase periods), recency
 t_x (first to last purchase), T (first purchase to the end of observation), in any one time
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize, special
+from scipy import optimize, special  # type: ignore[import-untyped]
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -40,8 +41,8 @@ _OPTIMIZER_OPTIONS = {"xatol": 1e-8, "fatol": 1e-12, "maxiter": 20_000, "maxfev"
 # show no heterogeneity in that direction (e.g. every customer drops out with the same
 # probability: a, b -> infinity with a / (a + b) fixed); the likelihood is then flat along a
 # ridge and an unbounded optimiser stops anywhere on it. Capping shapes at 1e4 picks a point on
-# the ridge whose predictions equal the limit's to far below a rounding cent. Scales (alpha,
-# gamma) carry the time and currency unit, hence the wide range.
+# the ridge whose predictions differ from the limit's by about 0.1%. Scales (alpha, gamma)
+# carry the time and currency unit, hence the wide range.
 SHAPE_BOUNDS = (1e-4, 1e4)
 SCALE_BOUNDS = (1e-6, 1e9)
 
@@ -122,7 +123,7 @@ def bg_nbd_log_likelihood(
 def _bg_nbd_start(x: FloatArray, big_t: FloatArray) -> FloatArray:
     """Deterministic start: r = a = b = 1 and alpha matching the mean purchase rate r / alpha."""
     mean_rate = max(float(np.mean(x)), 1e-3) / max(float(np.mean(big_t)), 1e-3)
-    return np.log(np.array([1.0, 1.0 / mean_rate, 1.0, 1.0]))
+    return _as_float_array(np.log(np.array([1.0, 1.0 / mean_rate, 1.0, 1.0])))
 
 
 def fit_bg_nbd(frequency: npt.ArrayLike, recency: npt.ArrayLike, t: npt.ArrayLike) -> BgNbdFit:

@@ -265,3 +265,72 @@ def test_customer_rfm_summary_unit_test_expects_what_lifetimes_computes() -> Non
     assert set(expected_rows) == set(lifetimes_rows)
     for customer_id, expected in expected_rows.items():
         assert lifetimes_rows[customer_id] == pytest.approx(expected, abs=1e-9), customer_id
+
+
+# -- Numerics away from CDNOW ----------------------------------------------------------------
+
+
+def _expected_if_alive_by_scipy_quad(parameters: btyd.BgNbdParameters, x: float, t: float, h: float) -> float:
+    """E_p[(1 - (1 + p h / (alpha + T))^-(r + x)) / p], p ~ beta(a, b + x), by adaptive quadrature
+    over the central 1 - 2e-12 of the beta distribution: an independent reference."""
+    from scipy import integrate, stats
+
+    dropout = stats.beta(parameters.a, parameters.b + x)
+    k, n = h / (parameters.alpha + t), parameters.r + x
+    low, high = dropout.ppf([1e-12, 1.0 - 1e-12])
+    value, _ = integrate.quad(
+        lambda p: -np.expm1(-n * np.log1p(p * k)) / p * dropout.pdf(p), low, high, epsabs=0.0, epsrel=1e-10, limit=200
+    )
+    return float(value)
+
+
+def test_expected_purchases_stay_finite_and_right_when_the_closed_form_breaks() -> None:
+    """With a and b in the thousands (the demo's fit) scipy's 2F1 fails; the quadrature takes
+    over and agrees with an independent adaptive quadrature."""
+    frequency = np.array([0.0, 1.0, 5.0, 15.0, 60.0])
+    recency = np.array([0.0, 20.0, 300.0, 690.0, 699.0])
+    t = np.array([3.0, 40.0, 400.0, 695.0, 700.0])
+    parameters = btyd.BgNbdParameters(r=0.78, alpha=71.0, a=996.7, b=10_000.0)
+    with np.errstate(all="ignore"):
+        closed_form = btyd._expected_if_alive_closed_form(parameters, np.full(5, 365.0), frequency, t)
+    assert not np.all(np.isfinite(closed_form))
+    ours = btyd.expected_purchases(parameters, 365.0, frequency, recency, t)
+    alive = btyd.probability_alive(parameters, frequency, recency, t)
+    reference = [_expected_if_alive_by_scipy_quad(parameters, x, t_, 365.0) for x, t_ in zip(frequency, t)]
+    np.testing.assert_allclose(ours, np.array(reference) * alive, rtol=1e-6)
+
+
+def test_quadrature_agrees_with_the_closed_form_where_both_work(cdnow: pd.DataFrame, cdnow_fit: btyd.BgNbdFit) -> None:
+    x, t = cdnow["frequency"].to_numpy(float), cdnow["T"].to_numpy(float)
+    h = np.full_like(x, 39.0)
+    closed = btyd._expected_if_alive_closed_form(cdnow_fit.parameters, h, x, t)
+    by_quadrature = btyd._expected_if_alive_by_quadrature(cdnow_fit.parameters, h, x, t)
+    np.testing.assert_allclose(by_quadrature, closed, rtol=1e-6)
+
+
+def test_a_homogeneous_store_ends_on_the_bounds_and_still_predicts() -> None:
+    """Every customer orders at the same rate and drops out with the same probability: the
+    shapes run to their bound, the fit says so, and the predictions stay finite."""
+    rng = np.random.default_rng(7)
+    n, days = 3000, 700.0
+    first = rng.uniform(0.0, days, n)
+    frequency, recency = np.zeros(n), np.zeros(n)
+    for i in range(n):
+        now, purchases = first[i], 0
+        while True:
+            now += rng.exponential(40.0)
+            if now > days:
+                break
+            purchases += 1
+            recency[i] = now - first[i]
+            if rng.random() < 0.15:  # drops out after this purchase
+                break
+        frequency[i] = purchases
+    t = days - first
+    fit = btyd.fit_bg_nbd(frequency, recency, t)
+    assert fit.converged
+    assert {"r", "b"} & fit.at_bound, fit
+    assert fit.parameters.a / (fit.parameters.a + fit.parameters.b) == pytest.approx(0.15, rel=0.15)
+    assert fit.parameters.r / fit.parameters.alpha == pytest.approx(1 / 40.0, rel=0.15)
+    predictions = btyd.expected_purchases(fit.parameters, 365.0, frequency, recency, t)
+    assert np.all(np.isfinite(predictions)) and np.all(predictions >= 0)

@@ -42,12 +42,12 @@ def fitted(parameters, model_name):
 def model(dbt, session):
     dbt.config(materialized="table")
     btyd = load_btyd()
-    short_days = int(dbt.config.meta_get("expected_orders_short_days"))
-    medium_days = int(dbt.config.meta_get("expected_orders_medium_days"))
-    long_days = int(dbt.config.meta_get("expected_orders_long_days"))
-    clv_horizon_days = int(dbt.config.meta_get("clv_horizon_days"))
+    short_days = int(float(dbt.config.meta_get("expected_orders_short_days")))
+    medium_days = int(float(dbt.config.meta_get("expected_orders_medium_days")))
+    long_days = int(float(dbt.config.meta_get("expected_orders_long_days")))
+    clv_horizon_days = int(float(dbt.config.meta_get("clv_horizon_days")))
     clv_monthly_discount_rate = float(dbt.config.meta_get("clv_monthly_discount_rate"))
-    next_order_max_days = int(dbt.config.meta_get("expected_next_order_max_days"))
+    next_order_max_days = int(float(dbt.config.meta_get("expected_next_order_max_days")))
 
     summary = dbt.ref("customer_rfm_summary").df()
     parameters = dbt.ref("btyd_parameters").df()

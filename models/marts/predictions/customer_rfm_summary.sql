@@ -48,32 +48,36 @@ customer_order_days as (
 
 summary as (
     select
-        customer_order_days.customer_id,
-        customer_order_days.first_order_date,
-        customer_order_days.last_order_date,
-        customer_order_days.order_day_count - 1 as frequency,
-        {{ dbt.datediff('customer_order_days.first_order_date', 'customer_order_days.last_order_date', 'day') }}
-            as recency,
-        {{ days_since('customer_order_days.first_order_date', 'as_of_point.as_of') }} as t,
-        -- lifetimes gives 0 (not null) to customers without a repeat purchase.
-        case
-            when customer_order_days.order_day_count > 1
-                then cast(customer_order_days.repeat_net_revenue as {{ type_double() }})
-                / (customer_order_days.order_day_count - 1)
-            else 0
-        end as monetary,
+        customer_order_days.*,
         as_of_point.as_of
     from customer_order_days
     cross join as_of_point
+),
+
+spans as (
+    select
+        *,
+        {{ dbt.datediff('first_order_date', 'last_order_date', 'day') }}
+            as recency,
+        {{ days_since('first_order_date') }} as t
+    from summary
 )
 
 select
     cast(customer_id as {{ dbt.type_string() }}) as customer_id,
     cast(first_order_date as date) as first_order_date,
     cast(last_order_date as date) as last_order_date,
-    cast(frequency as {{ dbt.type_int() }}) as frequency,
+    cast(order_day_count - 1 as {{ dbt.type_int() }}) as frequency,
     cast(recency as {{ dbt.type_int() }}) as recency,
     cast(t as {{ dbt.type_int() }}) as t,
-    cast(monetary as {{ type_double() }}) as monetary,
+    -- lifetimes gives 0 (not null) to customers without a repeat purchase. Double before the
+    -- division, so that no engine rounds the mean to a decimal scale.
+    cast(
+        case
+            when order_day_count > 1
+                then cast(repeat_net_revenue as {{ type_double() }}) / (order_day_count - 1)
+            else 0
+        end as {{ type_double() }}
+    ) as monetary,
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of
-from summary
+from spans
