@@ -1,5 +1,15 @@
 -- Every raw email event row, cast and checked (see base_shop__customers for the pattern).
 -- ESP exports repeat events on retries; the event_id identifies the event.
+-- Incremental (issue #5): a build reprocesses the days from the latest staged day minus
+-- incremental_lookback_days, and the rows whose timestamp does not parse (day `unparseable`),
+-- replacing those days (delete+insert on event_day). A copy of an event already staged on an
+-- earlier day is a duplicate, as it is in a full build, where the earliest copy is staged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_day',
+    on_schema_change='fail',
+) }}
 with
 
 source as (
@@ -28,40 +38,70 @@ cleaned as (
     from source
 ),
 
+batch as (
+    select * from cleaned
+    {% if is_incremental() -%}
+        where
+            occurred_at is null
+            or {{ is_in_incremental_window('occurred_at', where='quarantine_reason is null') }}
+    {%- endif %}
+),
+
+{% if is_incremental() -%}
+-- Events staged on the days this run keeps: a later copy of one of them is a duplicate.
+staged_before_batch as (
+    select event_id
+    from {{ this }}
+    where
+        quarantine_reason is null
+        and occurred_at < {{ incremental_window_start('occurred_at', where='quarantine_reason is null') }}
+        and event_id in (select batch.event_id from batch)
+),
+{%- endif %}
+
 checked as (
     select
-        cleaned.*,
+        batch.*,
         case
-            when cleaned.event_id is null or cleaned.message_id is null or cleaned.customer_id is null
+            when batch.event_id is null or batch.message_id is null or batch.customer_id is null
                 then 'missing_key'
-            when cleaned.occurred_at is null then 'unparseable_timestamp'
+            when batch.occurred_at is null then 'unparseable_timestamp'
             when
-                cleaned.event_type is null
-                or cleaned.event_type not in
+                batch.event_type is null
+                or batch.event_type not in
                 ('sent', 'delivered', 'bounced', 'opened', 'clicked', 'unsubscribed', 'marked_as_spam')
                 then 'unknown_event_type'
             when
-                (cleaned.raw_is_machine_open is not null and cleaned.is_flagged_machine_open is null)
-                or (cleaned.bounce_type is not null and cleaned.bounce_type not in ('hard', 'soft'))
+                (batch.raw_is_machine_open is not null and batch.is_flagged_machine_open is null)
+                or (batch.bounce_type is not null and batch.bounce_type not in ('hard', 'soft'))
                 then 'unparseable_value'
             when customers.customer_id is null then 'unknown_customer'
             when messages.message_id is null then 'unknown_message'
         end as check_failure
-    from cleaned
+    from batch
     left join customers
-        on cleaned.customer_id = customers.customer_id
+        on batch.customer_id = customers.customer_id
     left join messages
-        on cleaned.message_id = messages.message_id
+        on batch.message_id = messages.message_id
 ),
 
 ranked as (
     select
-        *,
+        checked.*,
+        {% if is_incremental() -%}
+            staged_before_batch.event_id is not null
+        {%- else -%}
+            false
+        {%- endif %} as is_staged_before_batch,
         row_number() over (
-            partition by event_id, check_failure
-            order by occurred_at, event_type
+            partition by checked.event_id, checked.check_failure
+            order by checked.occurred_at, checked.event_type
         ) as row_in_key
     from checked
+    {% if is_incremental() -%}
+        left join staged_before_batch
+            on checked.event_id = staged_before_batch.event_id
+    {%- endif %}
 )
 
 select
@@ -75,6 +115,7 @@ select
     is_flagged_machine_open,
     coalesce(
         check_failure,
-        case when row_in_key > 1 then 'duplicate' end
-    ) as quarantine_reason
+        case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
+    ) as quarantine_reason,
+    coalesce(cast(cast(occurred_at as date) as {{ dbt.type_string() }}), 'unparseable') as event_day
 from ranked
