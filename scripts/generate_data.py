@@ -364,7 +364,8 @@ select
     case when status = 'refunded' then money(case when u(ok, 'refund') < 0.5 then total else round(total * 0.3, 2) end)
          else '' end as refunded_amount,
     arrival(ordered_at, ok) as arrives_on,
-    case when u(ok, 'dirt-dup') < 0.002 then 2 else 1 end as copies
+    case when u(ok, 'dirt-dup') < 0.002 then 2 else 1 end as copies,
+    0 as late_copy_days
 from finished
 """
 
@@ -376,7 +377,8 @@ select
     case when u(ok * 4 + line, 'dirt-qty') < 0.0003 then '0' else quantity::varchar end as quantity,
     money(unit_price) as unit_price,
     arrival(ordered_at, ok) as arrives_on,
-    1 as copies
+    1 as copies,
+    0 as late_copy_days
 from part_orders
 """
 
@@ -393,9 +395,11 @@ campaign_emails as (
     select
         c.i, c.customer_id, c.uses_apple_mail, c.human_open_rate, c.human_user_agent, c.last_random_at,
         c.i * 10000 + j as ek,
-        floor((epoch(c.created_at) - epoch(s.start_at)) / ({campaign_hours} * 3600))::int + 1
-            + floor(j * c.campaigns_since_signup / greatest(1, floor(c.campaigns_since_signup * c.receive_share)))::int
-            as k
+        -- Counted back from the latest campaign, evenly spread with a phase of its own, so recent
+        -- campaigns reach as many customers as older ones.
+        floor((epoch(c.last_random_at) - epoch(s.start_at) - 9 * 3600) / ({campaign_hours} * 3600))::int
+            - floor((j + u(c.i, 'phase')) * c.campaigns_since_signup
+                / greatest(1, floor(c.campaigns_since_signup * c.receive_share)))::int as k
     from customers as c
     cross join settings as s
     cross join lateral range(floor(c.campaigns_since_signup * c.receive_share)::int) as e(j)
@@ -501,7 +505,8 @@ select
         when slot in (2, 3, 4) then 'false'
     end as is_machine_open,
     arrival(occurred_at, xk) as arrives_on,
-    case when dirt >= 0.99 then 2 else 1 end as copies
+    case when dirt >= 0.99 then 2 else 1 end as copies,
+    floor(u(xk, 'copy-late') * 3)::int as late_copy_days
 from kept
 """
 
@@ -548,7 +553,8 @@ select
         end as product_id,
     case when u(xk, 'dirt-ts') < 0.0001 then 'n/a' else export_ts(occurred_at, xk) end as occurred_at,
     arrival(occurred_at, xk) as arrives_on,
-    case when u(xk, 'dirt-dup') < 0.01 then 2 else 1 end as copies
+    case when u(xk, 'dirt-dup') < 0.01 then 2 else 1 end as copies,
+    floor(u(xk, 'copy-late') * 3)::int as late_copy_days
 from (
     select
         *,
@@ -561,14 +567,23 @@ from (
 """
 
 
-def copy_rows(con: duckdb.DuckDBPyConnection, rows_sql: str, target: Path) -> int:
-    """Write `rows_sql` (with a `copies` column) to one Parquet file, repeating duplicated rows."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    con.execute(
-        f"copy (select rows_to_write.* exclude (copies) from ({rows_sql}) as rows_to_write "
-        f"cross join range(3) as c(copy_number) where copy_number < copies) "
-        f"to '{target}' (format parquet, compression zstd, row_group_size 200000)"
+def with_copies(rows_sql: str) -> str:
+    """Rows of `rows_sql` repeated `copies` times; a repeated event (with `late_copy_days`, an
+    `arrives_on` day) arrives that many days after the original, as re-exports do."""
+    return (
+        "select rows_to_write.* exclude (copies, late_copy_days, arrives_on), rows_to_write.arrives_on"
+        " + case when copy_number > 0 then late_copy_days else 0 end as arrives_on"
+        f" from ({rows_sql}) as rows_to_write cross join range(2) as c(copy_number) where copy_number < copies"
+        if "late_copy_days" in rows_sql else
+        "select rows_to_write.* exclude (copies)"
+        f" from ({rows_sql}) as rows_to_write cross join range(2) as c(copy_number) where copy_number < copies"
     )
+
+
+def copy_rows(con: duckdb.DuckDBPyConnection, rows_sql: str, target: Path) -> int:
+    """Write `rows_sql` to one Parquet file; return its row count."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    con.execute(f"copy ({rows_sql}) to '{target}' (format parquet, compression zstd, row_group_size 200000)")
     (count,) = con.execute(f"select count(*) from read_parquet('{target}')").fetchone() or (0,)
     return int(count)
 
@@ -577,7 +592,7 @@ def write_event_part(con: duckdb.DuckDBPyConnection, s: Settings, table: str, ro
     """One part of an event table: rows arriving before the held-back days go to the table's
     folder, each held-back day's rows to DIR/next/<day>/<table>/ (without the arrival column)."""
     cutoff = s.first_held_back_day if s.hold_back_days > 0 else s.end.date() + timedelta(days=10)
-    con.execute(f"create or replace temp table part_rows as {rows_sql}")
+    con.execute(f"create or replace temp table part_rows as {with_copies(rows_sql)}")
     written = copy_rows(
         con,
         f"select * exclude (arrives_on) from part_rows where arrives_on < date '{cutoff}'",
@@ -612,9 +627,10 @@ def generate(s: Settings, log: bool = True) -> dict[str, int]:
     con.execute(setup_sql(s))
     con.execute(CUSTOMERS_SQL.format(**params))
     con.execute(MESSAGES_SQL.format(**params))
-    counts["customers"] = copy_rows(con, CUSTOMER_ROWS_SQL, s.out / "customers" / "part-00000.parquet")
-    counts["products"] = copy_rows(con, PRODUCTS_SQL.format(**params), s.out / "products" / "part-00000.parquet")
-    counts["email_messages"] = copy_rows(con, MESSAGE_ROWS_SQL, s.out / "email_messages" / "part-00000.parquet")
+    snapshots = {"customers": CUSTOMER_ROWS_SQL, "products": PRODUCTS_SQL.format(**params),
+                 "email_messages": MESSAGE_ROWS_SQL}
+    for table, rows_sql in snapshots.items():
+        counts[table] = copy_rows(con, with_copies(rows_sql), s.out / table / "part-00000.parquet")
     progress(f"customers {counts['customers']:,}, products {counts['products']}, "
              f"messages {counts['email_messages']}")
     for part in range(s.parts):
