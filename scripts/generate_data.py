@@ -666,6 +666,19 @@ def deliver_day(out: Path, day: str) -> None:
     source.rmdir()
 
 
+def withhold_delivered_days(out: Path) -> None:
+    """Undo deliver_day for every delivered day (so a benchmark can append the same day again)."""
+    for table in EVENT_TABLES:
+        folder = out / table
+        if not folder.exists():
+            continue
+        for part in sorted(folder.glob("????-??-??-part-*.parquet")):
+            day, name = part.name[:10], part.name[11:]
+            target = out / "next" / day / table
+            target.mkdir(parents=True, exist_ok=True)
+            part.rename(target / name)
+
+
 def parse_args(argv: list[str] | None) -> Settings:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     size = parser.add_mutually_exclusive_group(required=True)
