@@ -29,3 +29,27 @@
         {{ column }}
     )
 {%- endmacro %}
+
+{#
+    For the base event models, whose partitions are the dates *as written* in the raw timestamp
+    (before conversion to UTC, so that finding the rows to reprocess needs no parsing): the first
+    partition to reprocess, as text YYYY-MM-DD. One day earlier than incremental_window_start,
+    because an offset moves the written date up to a day away from the UTC date.
+#}
+{% macro incremental_partition_start(timestamp_column, where='1 = 1') -%}
+    (
+        select
+            cast(cast({{ dbt.dateadd(
+                'day',
+                -1 * (var('incremental_lookback_days') + 1),
+                'cast(max(' ~ timestamp_column ~ ') as date)'
+            ) }} as date) as {{ dbt.type_string() }})
+        from {{ this }}
+        where {{ where }}
+    )
+{%- endmacro %}
+
+{# The partition of a raw timestamp text: its leading YYYY-MM-DD, or `other` (e.g. unparseable). #}
+{% macro written_date_partition(text_column) -%}
+    case when {{ text_column }} like '____-__-__%' then substr({{ text_column }}, 1, 10) else 'other' end
+{%- endmacro %}

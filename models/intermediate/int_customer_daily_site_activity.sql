@@ -16,16 +16,19 @@ site_events as (
         *,
         cast(occurred_at as date) as event_date
     from {{ ref('stg_web__events') }}
-    where
-        customer_id is not null
-        {% if is_incremental() -%}
-            and {{ is_in_incremental_window('occurred_at', 'last_site_event_at') }}
-        {%- endif %}
+    where customer_id is not null
+),
+
+batch as (
+    select * from site_events
+    {% if is_incremental() -%}
+        where {{ is_in_incremental_window('occurred_at', 'last_site_event_at') }}
+    {%- endif %}
 )
 
 select
     customer_id,
     event_date as activity_date,
     {{ site_day_measures() }}
-from site_events
+from batch
 group by customer_id, event_date

@@ -56,10 +56,18 @@ select
     max(last_email_delivered_at) as last_email_delivered_at,
     max(last_email_engaged_at) as last_email_engaged_at,
     sum(
-        case when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }} then email_engagements else 0 end
+        case
+            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+                then email_engagements
+            else 0
+        end
     ) as email_engagements_last_90d,
     sum(
-        case when {{ days_since('activity_date') }} > {{ var('engaged_recent_days') }} then email_engagements else 0 end
+        case
+            when {{ days_since('activity_date') }} > {{ var('engaged_recent_days') }}
+                then email_engagements
+            else 0
+        end
     ) as email_engagements_before_last_90d,
     sum(hard_bounces) > 0 as has_hard_bounced,
     sum(unsubscribes) > 0 as has_unsubscribed,

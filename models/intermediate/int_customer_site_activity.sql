@@ -67,10 +67,18 @@ customer_days_at_as_of as (
 select
     customer_id,
     sum(
-        case when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }} then site_events else 0 end
+        case
+            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+                then site_events
+            else 0
+        end
     ) as site_events_last_90d,
     sum(
-        case when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }} then product_views else 0 end
+        case
+            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+                then product_views
+            else 0
+        end
     ) as product_views_last_90d,
     max(last_site_event_at) as last_site_event_at,
     max(last_product_view_at) as last_product_view_at,

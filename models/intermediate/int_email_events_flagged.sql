@@ -73,10 +73,9 @@ opens_with_delivery as (
         end as machine_open_reason
     from email_events
     left join deliveries
-        on
-            email_events.event_type = 'opened'
-            and email_events.message_id = deliveries.message_id
-            and email_events.customer_id = deliveries.customer_id
+        on email_events.event_type = 'opened'
+        and email_events.message_id = deliveries.message_id
+        and email_events.customer_id = deliveries.customer_id
 )
 
 select

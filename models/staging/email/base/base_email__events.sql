@@ -1,9 +1,11 @@
 -- Every raw email event row, cast and checked (see base_shop__customers for the pattern).
 -- ESP exports repeat events on retries; the event_id identifies the event.
--- Incremental (issue #5): a build reprocesses the days from the latest staged day minus
--- incremental_lookback_days, and the rows whose timestamp does not parse (day `unparseable`),
--- replacing those days (delete+insert on event_day). A copy of an event already staged on an
--- earlier day is a duplicate, as it is in a full build, where the earliest copy is staged.
+-- Incremental (issue #5): rows are partitioned by the date written in the raw occurred_at
+-- (event_day; `other` when it does not start with one), so a build finds the partitions to
+-- reprocess without parsing history: those from the latest staged day minus
+-- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces them
+-- (delete+insert on event_day). A copy of an event already staged in an earlier partition is a
+-- duplicate, as in a full build, where the earliest copy is staged.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -31,6 +33,7 @@ cleaned as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_code('event_type') }} as event_type,
         {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at,
+        {{ written_date_partition(clean_text('occurred_at')) }} as event_day,
         {{ clean_code('bounce_type') }} as bounce_type,
         {{ clean_text('user_agent') }} as user_agent,
         {{ parse_boolean('is_machine_open') }} as is_flagged_machine_open,
@@ -42,22 +45,26 @@ batch as (
     select * from cleaned
     {% if is_incremental() -%}
         where
-            occurred_at is null
-            or {{ is_in_incremental_window('occurred_at', where='quarantine_reason is null') }}
+            event_day = 'other'
+            or event_day >= {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
     {%- endif %}
 ),
 
-{% if is_incremental() -%}
--- Events staged on the days this run keeps: a later copy of one of them is a duplicate.
+-- Events staged on the days this run keeps (none in a full build): a later copy of one of
+-- them is a duplicate.
 staged_before_batch as (
+    {% if is_incremental() %}
     select event_id
     from {{ this }}
     where
         quarantine_reason is null
-        and occurred_at < {{ incremental_window_start('occurred_at', where='quarantine_reason is null') }}
+        and event_day < {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
         and event_id in (select batch.event_id from batch)
+    {% else %}
+    select event_id from batch
+    where 1 = 0
+    {% endif %}
 ),
-{%- endif %}
 
 checked as (
     select
@@ -88,20 +95,14 @@ checked as (
 ranked as (
     select
         checked.*,
-        {% if is_incremental() -%}
-            staged_before_batch.event_id is not null
-        {%- else -%}
-            false
-        {%- endif %} as is_staged_before_batch,
+        staged_before_batch.event_id is not null as is_staged_before_batch,
         row_number() over (
             partition by checked.event_id, checked.check_failure
             order by checked.occurred_at, checked.event_type
         ) as row_in_key
     from checked
-    {% if is_incremental() -%}
-        left join staged_before_batch
-            on checked.event_id = staged_before_batch.event_id
-    {%- endif %}
+    left join staged_before_batch
+        on checked.event_id = staged_before_batch.event_id
 )
 
 select
@@ -117,5 +118,5 @@ select
         check_failure,
         case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
     ) as quarantine_reason,
-    coalesce(cast(cast(occurred_at as date) as {{ dbt.type_string() }}), 'unparseable') as event_day
+    event_day
 from ranked

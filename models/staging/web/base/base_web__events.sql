@@ -1,8 +1,9 @@
 -- Every raw site event row, cast and checked (see base_shop__customers for the pattern).
 -- Anonymous events (no customer_id) are kept: they belong to a session and an anonymous_id.
--- Incremental (issue #5), like base_email__events: a build reprocesses the days from the latest
--- staged day minus incremental_lookback_days and the unparseable rows (delete+insert on
--- event_day); a copy of an event already staged on an earlier day is a duplicate.
+-- Incremental (issue #5), like base_email__events: partitions are the dates written in the raw
+-- occurred_at (event_day); a build replaces those from the latest staged day minus
+-- incremental_lookback_days (and a day for offsets) on, and `other` (delete+insert on event_day);
+-- a copy of an event already staged in an earlier partition is a duplicate.
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -27,7 +28,8 @@ cleaned as (
         {{ clean_text('anonymous_id') }} as anonymous_id,
         {{ clean_code('event_type') }} as event_type,
         {{ clean_text('product_id') }} as product_id,
-        {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at
+        {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at,
+        {{ written_date_partition(clean_text('occurred_at')) }} as event_day
     from source
 ),
 
@@ -35,22 +37,26 @@ batch as (
     select * from cleaned
     {% if is_incremental() -%}
         where
-            occurred_at is null
-            or {{ is_in_incremental_window('occurred_at', where='quarantine_reason is null') }}
+            event_day = 'other'
+            or event_day >= {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
     {%- endif %}
 ),
 
-{% if is_incremental() -%}
--- Events staged on the days this run keeps: a later copy of one of them is a duplicate.
+-- Events staged on the days this run keeps (none in a full build): a later copy of one of
+-- them is a duplicate.
 staged_before_batch as (
+    {% if is_incremental() %}
     select event_id
     from {{ this }}
     where
         quarantine_reason is null
-        and occurred_at < {{ incremental_window_start('occurred_at', where='quarantine_reason is null') }}
+        and event_day < {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
         and event_id in (select batch.event_id from batch)
+    {% else %}
+    select event_id from batch
+    where 1 = 0
+    {% endif %}
 ),
-{%- endif %}
 
 checked as (
     select
@@ -76,20 +82,14 @@ checked as (
 ranked as (
     select
         checked.*,
-        {% if is_incremental() -%}
-            staged_before_batch.event_id is not null
-        {%- else -%}
-            false
-        {%- endif %} as is_staged_before_batch,
+        staged_before_batch.event_id is not null as is_staged_before_batch,
         row_number() over (
             partition by checked.event_id, checked.check_failure
             order by checked.occurred_at, checked.event_type
         ) as row_in_key
     from checked
-    {% if is_incremental() -%}
-        left join staged_before_batch
-            on checked.event_id = staged_before_batch.event_id
-    {%- endif %}
+    left join staged_before_batch
+        on checked.event_id = staged_before_batch.event_id
 )
 
 select
@@ -104,5 +104,5 @@ select
         check_failure,
         case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
     ) as quarantine_reason,
-    coalesce(cast(cast(occurred_at as date) as {{ dbt.type_string() }}), 'unparseable') as event_day
+    event_day
 from ranked
