@@ -6,15 +6,18 @@
 #}
 
 {#
-    The first instant to reprocess: midnight of (the latest `timestamp_column` in this model's
-    table, among rows matching `where`) minus incremental_lookback_days. NULL for an empty table.
+    For the models downstream of the staged events (UTC days): the first instant to reprocess,
+    midnight of (the latest `timestamp_column` in this model's table, among rows matching `where`)
+    minus incremental_lookback_days minus 2. The two extra days cover every row the base models
+    may have replaced: they reprocess one day more than the lookback, by the date written in the
+    raw timestamp, which an offset can put one day after the UTC date. NULL for an empty table.
 #}
 {% macro incremental_window_start(timestamp_column, where='1 = 1') -%}
     (
         select
             {{ dbt.dateadd(
                 'day',
-                -1 * var('incremental_lookback_days'),
+                -1 * (var('incremental_lookback_days') + 2),
                 'cast(max(' ~ timestamp_column ~ ') as date)'
             ) }}
         from {{ this }}

@@ -119,6 +119,7 @@ def setup_sql(s: Settings) -> str:
 set threads = {s.threads};
 set memory_limit = '{s.memory_limit}';
 set preserve_insertion_order = true;
+set enable_progress_bar = false;
 set TimeZone = 'UTC';
 {MACROS}
 create or replace table settings as select

@@ -1,5 +1,8 @@
 -- One row per customer with at least one counted site event at as_of (consent applied). The
 -- days before as_of's day come from the daily rollup; as_of's own day from its events up to as_of.
+-- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- model and test that reads it.
+{{ config(materialized='table') }}
 with
 
 daily_activity as (
