@@ -192,7 +192,7 @@ def floor_query(data_dir: Path, threads: int) -> float:
 def peer_summary(data_dir: Path) -> tuple[float, int]:
     """lifetimes' summary_data_from_transaction_data (frequency, recency, T, monetary) on the same
     valid orders; loading them into pandas is not timed."""
-    from lifetimes.utils import summary_data_from_transaction_data  # heavy import: only here
+    from lifetimes.utils import summary_data_from_transaction_data  # type: ignore[import-untyped]
 
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'; set enable_progress_bar = false")
