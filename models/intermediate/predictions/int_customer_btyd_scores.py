@@ -49,7 +49,9 @@ def model(dbt, session):
     clv_monthly_discount_rate = float(dbt.config.meta_get("clv_monthly_discount_rate"))
     next_order_max_days = int(float(dbt.config.meta_get("expected_next_order_max_days")))
 
-    summary = dbt.ref("customer_rfm_summary").df()
+    # Sorted so the fit sees the same row order on every engine and setting (the
+    # optimiser's path, and on a flat likelihood its stopping point, depend on it).
+    summary = dbt.ref("customer_rfm_summary").df().sort_values("customer_id", kind="stable").reset_index(drop=True)
     parameters = dbt.ref("btyd_parameters").df()
     bg_nbd = btyd.BgNbdParameters(**fitted(parameters, "bg_nbd"))
     gamma_gamma = btyd.GammaGammaParameters(**fitted(parameters, "gamma_gamma"))

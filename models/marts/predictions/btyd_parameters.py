@@ -37,7 +37,9 @@ def load_btyd():
 def model(dbt, session):
     dbt.config(materialized="table")
     btyd = load_btyd()
-    summary = dbt.ref("customer_rfm_summary").df()
+    # Sorted so the fit sees the same row order on every engine and setting (the
+    # optimiser's path, and on a flat likelihood its stopping point, depend on it).
+    summary = dbt.ref("customer_rfm_summary").df().sort_values("customer_id", kind="stable").reset_index(drop=True)
     as_of = dbt.ref("int_as_of").df()["as_of"].iloc[0]
 
     bg_nbd = btyd.fit_bg_nbd(summary["frequency"], summary["recency"], summary["t"])
