@@ -131,3 +131,56 @@ def test_build_summary_names_the_file_and_counts(built_database: Path) -> None:
     assert summary.purchasers > 500
     assert {name for name, _ in summary.personas} >= set(PERSONAS)
     assert "Champions" in text
+
+
+# -- Predictive metrics (issue #7) -------------------------------------------------------------
+
+
+def test_customer_rfm_summary_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+    """The whole table against lifetimes' summary_data_from_transaction_data (freq='D') run on
+    the demo's valid orders at as_of."""
+    # Imported here, not at the top, to keep this block self-contained (issue #7).
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lifetimes is unmaintained (pkg_resources, old pandas idioms)
+        from lifetimes.utils import summary_data_from_transaction_data
+
+        orders = db.execute(
+            "select customer_id, ordered_at, cast(net_revenue as double) as net_revenue "
+            "from main_intermediate.int_orders where is_valid_order"
+        ).df()
+        (as_of,) = db.execute("select as_of from main_intermediate.int_as_of").fetchone() or (None,)
+        expected = summary_data_from_transaction_data(
+            orders, "customer_id", "ordered_at", monetary_value_col="net_revenue",
+            observation_period_end=as_of, freq="D",
+        )
+    actual = db.execute(
+        "select customer_id, frequency, recency, t, monetary from main.customer_rfm_summary order by customer_id"
+    ).df().set_index("customer_id")
+    (purchasers,) = db.execute("select count(*) from main.customer_facts where valid_orders > 0").fetchone() or (0,)
+    assert len(actual) == len(expected) == purchasers
+    expected = expected.reindex(actual.index)
+    np.testing.assert_array_equal(actual["frequency"].to_numpy(), expected["frequency"].to_numpy())
+    np.testing.assert_array_equal(actual["recency"].to_numpy(), expected["recency"].to_numpy())
+    np.testing.assert_array_equal(actual["t"].to_numpy(), expected["T"].to_numpy())
+    np.testing.assert_allclose(actual["monetary"].to_numpy(), expected["monetary_value"].to_numpy(), rtol=1e-12)
+
+
+def test_predictions_are_sane_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+    predictions = db.execute("select * from main.customer_predictions").df()
+    (purchasers,) = db.execute("select count(*) from main.customer_rfm_summary").fetchone() or (0,)
+    assert len(predictions) == purchasers
+    assert predictions["is_reliable"].all()
+    alive = predictions["probability_alive"]
+    assert alive.notna().all() and ((alive >= 0) & (alive <= 1)).all()
+    e30, e90, e365 = (predictions[f"expected_orders_{d}d"] for d in (30, 90, 365))
+    assert e30.notna().all() and (e30 >= 0).all() and (e30 <= e90).all() and (e90 <= e365).all()
+    assert predictions["predicted_clv"].notna().all() and (predictions["predicted_clv"] >= 0).all()
+    assert set(predictions["churn_risk_band"]) == {"low", "medium", "high"}
+    likely = int(predictions["is_likely_buyer"].sum())
+    assert 0.1 * purchasers - 5 <= likely <= 0.1 * purchasers + 5
+    fits = db.execute("select model, bool_and(is_converged) from main.btyd_parameters group by 1").fetchall()
+    assert dict(fits) == {"bg_nbd": True, "gamma_gamma": True}
