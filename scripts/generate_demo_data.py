@@ -9,8 +9,13 @@ Each generated customer gets an *archetype* (the primary persona it is built to 
 behaviour plan that respects the precedence of SPEC section 5; nineteen hand-set customers plus
 ``00017`` and ``17`` (see ``PLANTED``) pin exact expectations for the dbt tests.
 
-Determinism: one ``random.Random(SEED)`` instance is passed everywhere, nothing iterates over a set
-or reads the clock, so every run writes the same bytes. All timestamps are at or before ``END``;
+Determinism: one ``random.Random(SEED)`` instance is passed everywhere (the targeted win-back
+campaigns draw from their own ``Random(SEED + TARGETED_SEED_OFFSET)``), nothing iterates over a set
+or reads the clock, so every run writes the same bytes.
+
+Email analytics (issue #4): three A/B tests with known outcomes (``AB_TESTS``: a clear winner, no
+difference, too small to call) and three win-back campaigns in the last week, each sent to one
+archetype and breaking one deliverability floor (``TARGETED_CAMPAIGNS``). All timestamps are at or before ``END``;
 the single latest one (a page view of ``planted-high-roller``) is exactly ``END``.
 
 Dirty rows (SPEC section 2), exact counts for SEED = 20261122, never on a planted customer's row

@@ -131,7 +131,8 @@ orders_before_start as (
         periods.period,
         valid_orders.customer_id,
         valid_orders.net_revenue,
-        {{ dbt.datediff('valid_orders.ordered_at', 'periods.period_start', 'day') }} as days_before_start
+        {{ dbt.datediff('valid_orders.ordered_at', 'periods.period_start', 'day') }}
+            as days_before_start
     from periods
     inner join valid_orders
         on periods.period_start >= valid_orders.ordered_at
