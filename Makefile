@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build test lint dbt-test pytest seeds docs clean test-spark java-check
+.PHONY: build test lint dbt-test pytest seeds docs clean replay test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ test-spark: java-check $(SPARK_BIN)/.installed
 ## seeds: rewrite the demo CSVs from the generator (deterministic).
 seeds: $(BIN)/.installed
 	$(BIN)/python scripts/generate_demo_data.py
+
+## replay: record segment history at each as_of from REPLAY_START to REPLAY_END (default: the
+## demo's last week, daily), then build everything at REPLAY_END (scripts/replay.py).
+REPLAY_START ?= 2026-10-24T18:00:00
+REPLAY_END ?= 2026-10-31T18:00:00
+REPLAY_EVERY ?= 1d
+replay: $(BIN)/.installed
+	$(BIN)/python scripts/replay.py --start $(REPLAY_START) --end $(REPLAY_END) --every $(REPLAY_EVERY)
 
 docs: $(BIN)/.installed
 	$(BIN)/dbt docs generate

@@ -3,9 +3,12 @@
     "missing" as an empty string; both become NULL so that a single `is null` check finds them.
 #}
 
-{# A trimmed value, NULL when empty. #}
+{#
+    A trimmed value, NULL when empty. trim() only runs on values that start or end with a space:
+    on DuckDB it is several times slower than the two LIKE checks, which matters at 50M rows.
+#}
 {% macro clean_text(column) -%}
-    nullif(trim({{ column }}), '')
+    nullif(case when {{ column }} like ' %' or {{ column }} like '% ' then trim({{ column }}) else {{ column }} end, '')
 {%- endmacro %}
 
 {# A code (status, event type, consent value) in lower case, so `Opened` and `opened` agree. #}

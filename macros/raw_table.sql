@@ -1,15 +1,90 @@
 {#
     The relation a staging model reads one SPEC §2 table from. Every staging model calls this
-    instead of ref()/source(), so that the var `raw_source` switches all of them at once.
-      seeds  -> the bundled demo CSVs (seeds/raw_<table>.csv)
+    instead of ref()/source(), so that the var `raw_source` switches all of them at once:
+      seeds  -> the bundled demo CSVs (seeds/raw_<table>.csv, loaded as text)
+      files  -> Parquet or CSV exports under var raw_path (raw_file_format, raw_file_pattern)
+      tables -> source('raw', '<table>'): tables a loader keeps up to date (raw_database,
+                raw_schema, raw_table_prefix)
+    Files and tables may carry typed columns (timestamps, decimals, booleans); every SPEC column
+    is cast to text here, so the base models parse and check one shape whatever the input.
 #}
 {% macro raw_table(table_name) %}
     {%- set raw_source = var('raw_source') -%}
     {%- if raw_source == 'seeds' -%}
         {{ ref('raw_' ~ table_name) }}
+    {%- elif raw_source == 'files' -%}
+        {{ raw_as_text(table_name, raw_file_relation(table_name)) }}
+    {%- elif raw_source == 'tables' -%}
+        {{ raw_as_text(table_name, source('raw', table_name)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "var raw_source = '" ~ raw_source ~ "' is not supported; use 'seeds'"
+            "var raw_source = '" ~ raw_source ~ "' is not supported; use 'seeds', 'files' or 'tables'"
         ) }}
     {%- endif -%}
 {% endmacro %}
+
+{# The SPEC §2 columns of each raw table, in the SPEC's order. #}
+{% macro raw_columns() %}
+    {{ return({
+        'customers': ['customer_id', 'email', 'first_name', 'last_name', 'country_code', 'created_at',
+                      'email_consent', 'tracking_consent', 'birth_date', 'acquisition_source'],
+        'products': ['product_id', 'product_name', 'category', 'price', 'replenishment_days'],
+        'orders': ['order_id', 'customer_id', 'ordered_at', 'status', 'currency', 'subtotal', 'discount',
+                   'shipping', 'total', 'refunded_amount'],
+        'order_items': ['order_id', 'line_number', 'product_id', 'quantity', 'unit_price'],
+        'email_messages': ['message_id', 'message_type', 'campaign_or_flow_name', 'flow_step', 'ab_test_id',
+                           'variant', 'subject', 'sent_at'],
+        'email_events': ['event_id', 'message_id', 'customer_id', 'event_type', 'occurred_at', 'bounce_type',
+                         'user_agent', 'is_machine_open'],
+        'web_events': ['event_id', 'session_id', 'customer_id', 'anonymous_id', 'event_type', 'product_id',
+                       'occurred_at'],
+    }) }}
+{% endmacro %}
+
+{# A subquery with exactly the SPEC columns of `table_name`, each as text. #}
+{% macro raw_as_text(table_name, relation) -%}
+    (
+        select
+            {%- for column in raw_columns()[table_name] %}
+            cast({{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+    ) as raw_{{ table_name }}
+{%- endmacro %}
+
+{#
+    The file(s) of one raw table: var raw_path joined with var raw_file_pattern, where {table}
+    is the table name and {format} the var raw_file_format. `{table}.{format}` reads one file,
+    `{table}/*.parquet` a folder of Parquet parts (what scripts/generate_data.py writes).
+#}
+{% macro raw_file_path(table_name) -%}
+    {%- set pattern = var('raw_file_pattern') -%}
+    {{- var('raw_path') ~ '/' ~ pattern | replace('{table}', table_name) | replace('{format}', var('raw_file_format')) -}}
+{%- endmacro %}
+
+{% macro raw_file_relation(table_name) %}
+    {{ return(adapter.dispatch('raw_file_relation', 'segments')(table_name)) }}
+{% endmacro %}
+
+{# Engines without a file reader: point raw_source at `tables` and load the files there. #}
+{% macro default__raw_file_relation(table_name) %}
+    {{ exceptions.raise_compiler_error(
+        "raw_source = 'files' needs an engine that reads files; on " ~ target.type
+        ~ " load the files into tables and use raw_source = 'tables'"
+    ) }}
+{% endmacro %}
+
+{# DuckDB reads Parquet (one file, a glob or a folder of parts) and CSV, every CSV column as text. #}
+{% macro duckdb__raw_file_relation(table_name) -%}
+    {%- set file_format = var('raw_file_format') -%}
+    {%- set path = raw_file_path(table_name) -%}
+    {%- if file_format == 'parquet' -%}
+        read_parquet('{{ path }}')
+    {%- elif file_format == 'csv' -%}
+        read_csv('{{ path }}', header = true, all_varchar = true)
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_file_format = '" ~ file_format ~ "' is not supported; use 'parquet' or 'csv'"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}

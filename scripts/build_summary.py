@@ -21,6 +21,9 @@ MART_TABLES: tuple[str, ...] = (
     "segment_memberships",
     "customer_personas",
     "winback_test_audiences",
+    "customer_rfm_summary",
+    "btyd_parameters",
+    "customer_predictions",
 )
 
 

@@ -9,8 +9,13 @@ Each generated customer gets an *archetype* (the primary persona it is built to 
 behaviour plan that respects the precedence of SPEC section 5; nineteen hand-set customers plus
 ``00017`` and ``17`` (see ``PLANTED``) pin exact expectations for the dbt tests.
 
-Determinism: one ``random.Random(SEED)`` instance is passed everywhere, nothing iterates over a set
-or reads the clock, so every run writes the same bytes. All timestamps are at or before ``END``;
+Determinism: one ``random.Random(SEED)`` instance is passed everywhere (the targeted win-back
+campaigns draw from their own ``Random(SEED + TARGETED_SEED_OFFSET)``), nothing iterates over a set
+or reads the clock, so every run writes the same bytes.
+
+Email analytics (issue #4): three A/B tests with known outcomes (``AB_TESTS``: a clear winner, no
+difference, too small to call) and three win-back campaigns in the last week, each sent to one
+archetype and breaking one deliverability floor (``TARGETED_CAMPAIGNS``). All timestamps are at or before ``END``;
 the single latest one (a page view of ``planted-high-roller``) is exactly ``END``.
 
 Dirty rows (SPEC section 2), exact counts for SEED = 20261122, never on a planted customer's row
@@ -366,11 +371,71 @@ FLOWS: tuple[tuple[str, tuple[str, ...], int], ...] = (
     ("Abandoned Cart", ("You left something in your cart", "Still thinking it over?"), 690),
     ("Win-back", ("We miss you", "Something new to try", "A last nudge, with 15% off"), 680),
 )
-AB_TESTS: tuple[tuple[int, str, str, str], ...] = (
-    (520, "subject", "Your spring coffee edit", "Three coffees we can't stop brewing"),
-    (240, "subject", "New: washed Ethiopians", "Floral, bright, limited: washed Ethiopians"),
-    (110, "preheader", "Summer cold brew is back", "Cold brew season starts now"),
+
+
+@dataclass(frozen=True)
+class AbTest:
+    """One A/B test of a campaign: variant A is the control, B the challenger.
+
+    The dbt project judges each test on the metric of seeds/reference/ab_test_metrics.csv.
+    `b_open_boost` is added to the open probability of B's recipients (0 = no real difference);
+    `b_hour` sends B at another hour of the same day (a send-time test).
+    """
+
+    target_day: int
+    test_id: str
+    subject_a: str
+    subject_b: str
+    b_open_boost: float = 0.0
+    b_hour: int | None = None
+
+
+# Three tests with a known outcome (issue #4): about 75 deliveries per arm 520 days ago, 155 at
+# 240 days and 185 at 110 days, against ab_min_sample_size = 100.
+AB_TESTS: tuple[AbTest, ...] = (
+    # Too small to call: 3 pm really opens better, but each arm is below the minimum sample.
+    AbTest(520, "ab-send-time-3pm", "Your spring coffee edit", "Your spring coffee edit",
+           b_open_boost=0.25, b_hour=15),
+    # No significant difference: the button colour changes nothing (judged on clicks).
+    AbTest(240, "ab-cta-button-colour", "New: washed Ethiopians", "New: washed Ethiopians"),
+    # A clear winner: B's subject line makes many more people open.
+    AbTest(110, "ab-summer-subject-line", "Summer cold brew is back",
+           "Cold brew season starts now: 3 recipes inside", b_open_boost=0.25),
 )
+AB_OPEN_BOOST: dict[tuple[str, str], float] = {(t.test_id, "B"): t.b_open_boost for t in AB_TESTS}
+
+
+
+@dataclass(frozen=True)
+class TargetedCampaign:
+    """A win-back campaign sent to every eligible customer of one archetype, `day` days ago.
+
+    It exists so that deliverability_health has campaigns (and segments) below each floor of the
+    win-back guidance: `unsubscribes` and `spam_complaints` recipients opt out (chosen among
+    recipients with no later email), and `human_opens` False means nobody opens as a person.
+    """
+
+    day: int
+    name: str
+    subject: str
+    archetype: str
+    human_opens: bool = True
+    unsubscribes: int = 0
+    spam_complaints: int = 0
+
+
+TARGETED_CAMPAIGNS: tuple[TargetedCampaign, ...] = (
+    # Open rate floor: Dead Weight does not open (only Apple MPP prefetches "open" it).
+    TargetedCampaign(4, "Win-back: list clean-up", "Do you still want to hear from us?",
+                     DEAD_WEIGHT, human_opens=False),
+    # Unsubscribe floor: a pushy discount to Lapsed Enthusiasts.
+    TargetedCampaign(3, "Win-back: 15% off for Lapsed Enthusiasts", "LAST CHANCE: 15% off ends tonight",
+                     LAPSED_ENTHUSIASTS, unsubscribes=12),
+    # Spam complaint floor: One-Hit Wonders who forgot they signed up.
+    TargetedCampaign(2, "Win-back: One-Hit Wonders", "It's been a while - here's 20% off",
+                     ONE_HIT_WONDERS, spam_complaints=2),
+)
+TARGETED_SEED_OFFSET = 4  # the targeted campaigns draw from Random(SEED + this)
 
 PURCHASE_ARCHETYPES: tuple[str, ...] = (
     HIGH_ROLLERS, BRAND_ENTHUSIASTS, POTENTIAL_HIGH_ROLLERS, POTENTIAL_BRAND_ENTHUSIASTS,
@@ -539,6 +604,7 @@ class Message:
     subject: str
     sent_at: datetime
     message_id: str = ""
+    audience: str = ""  # the archetype of a targeted campaign; "" = the usual random quarter
 
 
 @dataclass(slots=True)
@@ -1166,7 +1232,7 @@ def nearest(days: list[int], target: int) -> int:
 
 
 def build_messages(rng: random.Random) -> tuple[list[Message], dict[str, list[Message]]]:
-    """Flow steps (live early in the history) and campaigns, three of them A/B tests.
+    """Flow steps (live early in the history) and campaigns: three A/B tests, three targeted.
 
     Returns all messages (ids M-0001... by sent_at) and the flow steps by flow name.
     """
@@ -1178,20 +1244,27 @@ def build_messages(rng: random.Random) -> tuple[list[Message], dict[str, list[Me
         flows[name] = steps
         messages += steps
     days = campaign_days(rng)
-    ab_days = {nearest(days, target): (topic, a, b) for target, topic, a, b in AB_TESTS}
+    ab_days = {nearest(days, test.target_day): test for test in AB_TESTS}
     for number, day in enumerate(days, start=1):
         sent = noon(day, 10) if day in ANCHOR_CAMPAIGN_DAYS else noon(day, rint(rng, 8, 16))
         theme, template = rng.choice(CAMPAIGN_THEMES)
         topic = rng.choice(COFFEE_ORIGINS + TEAS)
         name = f"{sent:%Y-%m-%d} {theme} #{number}"
         if day in ab_days:
-            test, subject_a, subject_b = ab_days[day]
-            test_id = f"ab-{sent:%Y-%m}-{test}"
-            messages.append(Message("campaign", name, None, test_id, "A", subject_a, sent))
-            messages.append(Message("campaign", name, None, test_id, "B", subject_b, sent))
+            test = ab_days[day]
+            sent_a = noon(day, 10) if test.b_hour is not None else sent
+            sent_b = noon(day, test.b_hour) if test.b_hour is not None else sent
+            messages.append(Message("campaign", name, None, test.test_id, "A", test.subject_a,
+                                    sent_a))
+            messages.append(Message("campaign", name, None, test.test_id, "B", test.subject_b,
+                                    sent_b))
         else:
             messages.append(Message("campaign", name, None, "", "",
                                     template.format(topic=topic), sent))
+    for targeted in TARGETED_CAMPAIGNS:
+        sent = noon(targeted.day, 11)
+        messages.append(Message("campaign", f"{sent:%Y-%m-%d} {targeted.name}", None, "", "",
+                                targeted.subject, sent, audience=targeted.archetype))
     messages.sort(key=lambda m: (m.sent_at, m.name, m.flow_step or 0, m.variant))
     for number, message in enumerate(messages, start=1):
         message.message_id = f"M-{number:04d}"
@@ -1199,10 +1272,10 @@ def build_messages(rng: random.Random) -> tuple[list[Message], dict[str, list[Me
 
 
 def campaigns_by_test(messages: list[Message]) -> list[list[Message]]:
-    """Campaign sends grouped per campaign (one list, two for an A/B test)."""
+    """Random-audience campaign sends grouped per campaign (one list, two for an A/B test)."""
     groups: list[list[Message]] = []
     for message in messages:
-        if message.message_type != "campaign":
+        if message.message_type != "campaign" or message.audience:
             continue
         if groups and groups[-1][0].name == message.name:
             groups[-1].append(message)
@@ -1225,7 +1298,7 @@ def campaign_sends(customers: list[Customer], messages: list[Message],
             if draw() < CAMPAIGN_AUDIENCE_RATE:
                 message = group[rint(rng, 0, len(group) - 1)] if len(group) > 1 else group[0]
                 sends[c.customer_id].append(
-                    Send(message, sent_at + timedelta(seconds=rint(rng, 0, 1800))))
+                    Send(message, message.sent_at + timedelta(seconds=rint(rng, 0, 1800))))
     return sends
 
 
@@ -1327,7 +1400,8 @@ def forced_send(c: Customer, sends: list[Send], campaigns: list[Message], lo: in
     have = {s.message.message_id for s in sends}
     candidates = [m for m in campaigns
                   if lo <= days_ago(m.sent_at) <= hi and m.sent_at > c.created_at
-                  + timedelta(hours=1) and m.message_id not in have and not m.ab_test_id]
+                  + timedelta(hours=1) and m.message_id not in have and not m.ab_test_id
+                  and not m.audience]
     if not candidates:
         return None
     message = rng.choice(candidates)
@@ -1422,8 +1496,9 @@ def plan_engagements(c: Customer, deliveries: list[Delivery],
     plan: list[list[Engagement]] = []
     total = 0
     cap = 2 if c.archetype == DEAD_WEIGHT else 10**6
-    for _, delivered_at in deliveries:
-        events = [e for e in free_engagements(delivered_at, c.open_rate, rng) if allowed(e[1])]
+    for message, delivered_at in deliveries:
+        p = min(0.95, c.open_rate + AB_OPEN_BOOST.get((message.ab_test_id, message.variant), 0.0))
+        events = [e for e in free_engagements(delivered_at, p, rng) if allowed(e[1])]
         events = events[:max(0, cap - total)]
         total += len(events)
         plan.append(events)
@@ -1599,6 +1674,61 @@ def forwarded_events(events: list[EmailEvent], rng: random.Random) -> list[Email
     return extra
 
 
+def targeted_recipients(customers: list[Customer], message: Message) -> list[Customer]:
+    """Who a targeted campaign reaches: its archetype, subscribed, no bounce or opt-out so far
+    (no fate), signed up before the send."""
+    return [c for c in customers if c.archetype == message.audience and not c.fate
+            and c.email_consent == "subscribed" and c.created_at < message.sent_at]
+
+
+def targeted_campaign_events(customers: list[Customer], messages: list[Message],
+                             earlier: list[EmailEvent], rng: random.Random) -> list[EmailEvent]:
+    """Sends, deliveries, opens and opt-outs of TARGETED_CAMPAIGNS.
+
+    They use their own Random so that the rest of the data does not shift with them. Opt-outs
+    are drawn among recipients with no other email after the send (nothing is sent to them
+    after they opt out), and set the customer's fate and consent like assign_fates does.
+    """
+    last_email: dict[str, datetime] = {}
+    for event in earlier:
+        if event.occurred_at > last_email.get(event.customer_id, START):
+            last_email[event.customer_id] = event.occurred_at
+    events: list[EmailEvent] = []
+    for targeted in TARGETED_CAMPAIGNS:
+        message = next(m for m in messages if m.audience == targeted.archetype)
+        recipients = targeted_recipients(customers, message)
+        quiet = [c for c in recipients if last_email.get(c.customer_id, START) < message.sent_at]
+        opt_outs = rng.sample(quiet, targeted.unsubscribes + targeted.spam_complaints)
+        fates = {c.customer_id: "unsubscribe" for c in opt_outs[:targeted.unsubscribes]}
+        fates.update({c.customer_id: "spam" for c in opt_outs[targeted.unsubscribes:]})
+        allowed = allowed_engagement(targeted.archetype)
+        for c in recipients:
+            sent = message.sent_at + timedelta(seconds=rint(rng, 0, 1800))
+            delivered = sent + timedelta(seconds=rint(rng, 2, 25))
+            events.append(EmailEvent(message.message_id, c.customer_id, "sent", sent,
+                                     owner=c.archetype))
+            events.append(EmailEvent(message.message_id, c.customer_id, "delivered", delivered,
+                                     owner=c.archetype))
+            if c.mpp:
+                events.append(machine_open(c, message, delivered, rng))
+            if targeted.human_opens:
+                for event_type, ts in free_engagements(delivered, c.open_rate, rng):
+                    if allowed(ts):
+                        events.append(human_event(c, message.message_id, event_type, ts,
+                                                  c.human_ua, rng))
+            fate = fates.get(c.customer_id)
+            if fate is not None:
+                events.append(EmailEvent(message.message_id, c.customer_id,
+                                         "unsubscribed" if fate == "unsubscribe"
+                                         else "marked_as_spam",
+                                         delivered + timedelta(seconds=rint(rng, 300, 7200)),
+                                         owner=c.archetype))
+                c.fate = fate
+                if fate == "unsubscribe":
+                    c.email_consent = "unsubscribed"
+    return events
+
+
 def build_email_events(customers: list[Customer], messages: list[Message],
                        flows: dict[str, list[Message]], sessions: list[Session],
                        rng: random.Random) -> list[EmailEvent]:
@@ -1615,6 +1745,8 @@ def build_email_events(customers: list[Customer], messages: list[Message],
     events += planted_email_events(campaign_on)
     events += unknown_customer_email_events(messages, rng)
     events += forwarded_events(events, rng)
+    events += targeted_campaign_events(generated, messages, events,
+                                       random.Random(SEED + TARGETED_SEED_OFFSET))
     order = {"sent": 0, "delivered": 1, "bounced": 1, "opened": 2, "clicked": 3,
              "forwarded": 4, "unsubscribed": 5, "marked_as_spam": 5}
     keyed = [(e.occurred_at, order[e.event_type], i) for i, e in enumerate(events)]

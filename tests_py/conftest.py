@@ -1,8 +1,43 @@
-"""Put the repository root on sys.path so tests import `scripts.generate_demo_data`."""
+"""Put the repository root on sys.path so tests import `scripts.generate_demo_data`, and build
+the demo once per session for every test module that reads the built tables."""
 
+from __future__ import annotations
+
+import os
+import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def dbt_env(database: Path) -> dict[str, str]:
+    """The environment of a dbt run against `database`, isolated from the developer's own."""
+    return {
+        **os.environ,
+        "SEGMENTS_DUCKDB_PATH": str(database),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+
+
+@pytest.fixture(scope="session")
+def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seeds and models (no tests: `make test` runs those) into a fresh DuckDB file, once."""
+    work = tmp_path_factory.mktemp("demo_build")
+    database = work / "segments.duckdb"
+    subprocess.run(
+        [
+            str(DBT), "build",
+            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
+        ],
+        cwd=ROOT, env=dbt_env(database), check=True, capture_output=True, text=True,
+    )
+    return database

@@ -1,12 +1,10 @@
 """End-to-end: build the project on the demo seeds in a temporary DuckDB file and check the
 customers the generator planted with a known persona and RFM segment, plus the invariants a
-user relies on (every raw row accounted for, every persona populated, RFM ready)."""
+user relies on (every raw row accounted for, every persona populated, RFM ready). The build is
+the session fixture `built_database` of conftest.py."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,35 +14,11 @@ import pytest
 from scripts import build_summary
 from scripts.generate_demo_data import END, PLANTED
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).with_name("dbt")
 PERSONAS = (
     "High Rollers", "Brand Enthusiasts", "Potential High Rollers", "Potential Brand Enthusiasts",
     "Lost High Rollers", "Lapsed Enthusiasts", "One-Hit Wonders", "Just Passing Through",
     "Almost There", "Window Shoppers", "Waiting for Wows", "Espresso Shot", "False Starts", "Dead Weight",
 )
-
-
-@pytest.fixture(scope="module")
-def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seeds and models (no tests: `make test` runs those) into a fresh DuckDB file."""
-    work = tmp_path_factory.mktemp("demo_build")
-    database = work / "segments.duckdb"
-    env = {
-        **os.environ,
-        "SEGMENTS_DUCKDB_PATH": str(database),
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    subprocess.run(
-        [
-            str(DBT), "build",
-            "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
-            "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
-        ],
-        cwd=REPO_ROOT, env=env, check=True, capture_output=True, text=True,
-    )
-    return database
 
 
 @pytest.fixture()
@@ -157,3 +131,56 @@ def test_build_summary_names_the_file_and_counts(built_database: Path) -> None:
     assert summary.purchasers > 500
     assert {name for name, _ in summary.personas} >= set(PERSONAS)
     assert "Champions" in text
+
+
+# -- Predictive metrics (issue #7) -------------------------------------------------------------
+
+
+def test_customer_rfm_summary_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+    """The whole table against lifetimes' summary_data_from_transaction_data (freq='D') run on
+    the demo's valid orders at as_of."""
+    # Imported here, not at the top, to keep this block self-contained (issue #7).
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # lifetimes is unmaintained (pkg_resources, old pandas idioms)
+        from lifetimes.utils import summary_data_from_transaction_data
+
+        orders = db.execute(
+            "select customer_id, ordered_at, cast(net_revenue as double) as net_revenue "
+            "from main_intermediate.int_orders where is_valid_order"
+        ).df()
+        (as_of,) = db.execute("select as_of from main_intermediate.int_as_of").fetchone() or (None,)
+        expected = summary_data_from_transaction_data(
+            orders, "customer_id", "ordered_at", monetary_value_col="net_revenue",
+            observation_period_end=as_of, freq="D",
+        )
+    actual = db.execute(
+        "select customer_id, frequency, recency, t, monetary from main.customer_rfm_summary order by customer_id"
+    ).df().set_index("customer_id")
+    (purchasers,) = db.execute("select count(*) from main.customer_facts where valid_orders > 0").fetchone() or (0,)
+    assert len(actual) == len(expected) == purchasers
+    expected = expected.reindex(actual.index)
+    np.testing.assert_array_equal(actual["frequency"].to_numpy(), expected["frequency"].to_numpy())
+    np.testing.assert_array_equal(actual["recency"].to_numpy(), expected["recency"].to_numpy())
+    np.testing.assert_array_equal(actual["t"].to_numpy(), expected["T"].to_numpy())
+    np.testing.assert_allclose(actual["monetary"].to_numpy(), expected["monetary_value"].to_numpy(), rtol=1e-12)
+
+
+def test_predictions_are_sane_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+    predictions = db.execute("select * from main.customer_predictions").df()
+    (purchasers,) = db.execute("select count(*) from main.customer_rfm_summary").fetchone() or (0,)
+    assert len(predictions) == purchasers
+    assert predictions["is_reliable"].all()
+    alive = predictions["probability_alive"]
+    assert alive.notna().all() and ((alive >= 0) & (alive <= 1)).all()
+    e30, e90, e365 = (predictions[f"expected_orders_{d}d"] for d in (30, 90, 365))
+    assert e30.notna().all() and (e30 >= 0).all() and (e30 <= e90).all() and (e90 <= e365).all()
+    assert predictions["predicted_clv"].notna().all() and (predictions["predicted_clv"] >= 0).all()
+    assert set(predictions["churn_risk_band"]) == {"low", "medium", "high"}
+    likely = int(predictions["is_likely_buyer"].sum())
+    assert 0.1 * purchasers - 5 <= likely <= 0.1 * purchasers + 5
+    fits = db.execute("select model, bool_and(is_converged) from main.btyd_parameters group by 1").fetchall()
+    assert dict(fits) == {"bg_nbd": True, "gamma_gamma": True}

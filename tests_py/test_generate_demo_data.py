@@ -421,15 +421,53 @@ def test_messages(tables: dict[str, Rows]) -> None:
     for r in campaigns:
         if r["ab_test_id"]:
             tests[r["ab_test_id"]].append(r)
-    assert len(tests) == 3
+    assert sorted(tests) == sorted(t.test_id for t in gen.AB_TESTS)
     for variants in tests.values():
         assert sorted(v["variant"] for v in variants) == ["A", "B"]
         assert len({v["campaign_or_flow_name"] for v in variants}) == 1
-        assert len({v["subject"] for v in variants}) == 2
+    # What each test varies: the subject line, the send time, or neither (the call to action).
+    varied = {test_id: (len({v["subject"] for v in variants}), len({v["sent_at"] for v in variants}))
+              for test_id, variants in tests.items()}
+    assert varied == {"ab-summer-subject-line": (2, 1), "ab-send-time-3pm": (1, 2),
+                      "ab-cta-button-colour": (1, 1)}
+    targeted = {r["campaign_or_flow_name"] for r in campaigns if "Win-back:" in r["campaign_or_flow_name"]}
+    assert len(targeted) == len(gen.TARGETED_CAMPAIGNS)
     flows = Counter(r["campaign_or_flow_name"] for r in rows if r["message_type"] == "flow")
     assert flows == {"Welcome Series": 3, "Abandoned Cart": 2, "Win-back": 3}
     assert all(r["flow_step"] == "" for r in campaigns)
     assert [r["message_id"] for r in rows] == [f"M-{i:04d}" for i in range(1, len(rows) + 1)]
+
+
+def test_every_ab_test_has_a_metric_in_the_reference_seed() -> None:
+    with (ROOT / "seeds" / "reference" / "ab_test_metrics.csv").open(encoding="utf-8") as handle:
+        metrics = {r["ab_test_id"]: r["metric"] for r in csv.DictReader(handle)}
+    assert set(metrics) == {t.test_id for t in gen.AB_TESTS}
+
+
+def test_targeted_campaigns_reach_their_archetype_and_opt_outs_get_nothing_later(
+        dataset: gen.Dataset, tables: dict[str, Rows], stamps: Stamps) -> None:
+    """The win-back campaigns that break the deliverability floors: sent to one archetype each,
+    with the planned opt-outs, and nobody who opts out there is sent another email afterwards."""
+    messages = {r["message_id"]: r for r in tables["raw_email_messages"]}
+    rows = list(zip(tables["raw_email_events"], stamps["raw_email_events"]))
+    for targeted in gen.TARGETED_CAMPAIGNS:
+        ids = {m for m, r in messages.items() if r["campaign_or_flow_name"].endswith(targeted.name)}
+        assert len(ids) == 1
+        events = [(r, ts) for r, ts in rows if r["message_id"] in ids]
+        recipients = {r["customer_id"] for r, _ in events}
+        assert len(recipients) >= 50
+        assert {dataset.archetypes[c] for c in recipients} == {targeted.archetype}
+        kinds = Counter(r["event_type"] for r, _ in events)
+        assert kinds["unsubscribed"] == targeted.unsubscribes
+        assert kinds["marked_as_spam"] == targeted.spam_complaints
+        if not targeted.human_opens:
+            assert kinds["clicked"] == 0
+        for opt_out, at in ((r, ts) for r, ts in events
+                            if r["event_type"] in ("unsubscribed", "marked_as_spam")):
+            later = [ts for r, ts in rows if r["customer_id"] == opt_out["customer_id"]
+                     and r["message_id"] not in ids and ts is not None and at is not None
+                     and ts > at]
+            assert not later, opt_out["customer_id"]
 
 
 def test_machine_opens_come_three_ways_and_humans_wait(tables: dict[str, Rows],

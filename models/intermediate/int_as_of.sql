@@ -1,6 +1,8 @@
 -- One row: the instant every window of the build is measured back from (SPEC §1).
 -- The var `as_of` when set; otherwise the latest staged order, email event or site event, so
 -- the same data always builds the same segments (no model reads the clock).
+-- A table: every model windowed on as_of reads it, and it scans all staged events once.
+{{ config(materialized='table') }}
 with
 
 orders as (

@@ -1,27 +1,79 @@
 -- One row per customer with at least one email event at as_of: deliveries, engagement
--- (human opens and clicks, each event one engagement) and suppressions.
+-- (human opens and clicks, each event one engagement) and suppressions. The days before as_of's
+-- day come from the daily rollup; as_of's own day is counted from its events up to as_of.
+-- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- model and test that reads it.
+{{ config(materialized='table') }}
 with
 
-email_events as (
+daily_engagement as (
+    select * from {{ ref('int_customer_daily_email_engagement') }}
+),
+
+events_until_as_of as (
     select * from {{ ref('int_email_events_classified') }}
+),
+
+as_of_point as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+days_before_as_of as (
+    select daily_engagement.*
+    from daily_engagement
+    cross join as_of_point
+    where daily_engagement.activity_date < cast(as_of_point.as_of as date)
+),
+
+day_of_as_of as (
+    select
+        events_until_as_of.customer_id,
+        cast(events_until_as_of.occurred_at as date) as activity_date,
+        {{ email_day_measures() }}
+    from events_until_as_of
+    cross join as_of_point
+    where cast(events_until_as_of.occurred_at as date) = cast(as_of_point.as_of as date)
+    group by events_until_as_of.customer_id, cast(events_until_as_of.occurred_at as date)
+),
+
+customer_days as (
+    select * from days_before_as_of
+    union all
+    select * from day_of_as_of
+),
+
+customer_days_at_as_of as (
+    select
+        customer_days.*,
+        as_of_point.as_of
+    from customer_days
+    cross join as_of_point
 )
 
 select
     customer_id,
-    sum(case when event_type = 'delivered' then 1 else 0 end) as emails_delivered,
-    sum(case when is_human_open then 1 else 0 end) as human_opens,
-    sum(case when is_machine_open then 1 else 0 end) as machine_opens,
-    sum(case when is_click then 1 else 0 end) as clicks,
-    max(case when event_type = 'delivered' then occurred_at end) as last_email_delivered_at,
-    max(case when is_email_engagement then occurred_at end) as last_email_engaged_at,
+    sum(emails_delivered) as emails_delivered,
+    sum(human_opens) as human_opens,
+    sum(machine_opens) as machine_opens,
+    sum(clicks) as clicks,
+    max(last_email_delivered_at) as last_email_delivered_at,
+    max(last_email_engaged_at) as last_email_engaged_at,
     sum(
-        case when is_email_engagement and days_since_event <= {{ var('engaged_recent_days') }} then 1 else 0 end
+        case
+            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+                then email_engagements
+            else 0
+        end
     ) as email_engagements_last_90d,
     sum(
-        case when is_email_engagement and days_since_event > {{ var('engaged_recent_days') }} then 1 else 0 end
+        case
+            when {{ days_since('activity_date') }} > {{ var('engaged_recent_days') }}
+                then email_engagements
+            else 0
+        end
     ) as email_engagements_before_last_90d,
-    max(case when event_type = 'bounced' and bounce_type = 'hard' then 1 else 0 end) = 1 as has_hard_bounced,
-    max(case when event_type = 'unsubscribed' then 1 else 0 end) = 1 as has_unsubscribed,
-    max(case when event_type = 'marked_as_spam' then 1 else 0 end) = 1 as has_marked_as_spam
-from email_events
+    sum(hard_bounces) > 0 as has_hard_bounced,
+    sum(unsubscribes) > 0 as has_unsubscribed,
+    sum(spam_complaints) > 0 as has_marked_as_spam
+from customer_days_at_as_of
 group by customer_id

@@ -1,5 +1,17 @@
 -- Every raw email event row, cast and checked (see base_shop__customers for the pattern).
 -- ESP exports repeat events on retries; the event_id identifies the event.
+-- Incremental (issue #5): rows are partitioned by the date written in the raw occurred_at
+-- (event_day; `other` when it does not start with one), so a build finds the partitions to
+-- reprocess without parsing history: those from the latest staged day minus
+-- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces them
+-- (delete+insert on event_day). A copy of an event already staged in an earlier partition is a
+-- duplicate, as in a full build, where the earliest copy is staged.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_day',
+    on_schema_change='fail',
+) }}
 with
 
 source as (
@@ -21,6 +33,7 @@ cleaned as (
         {{ clean_text('customer_id') }} as customer_id,
         {{ clean_code('event_type') }} as event_type,
         {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at,
+        {{ written_date_partition(clean_text('occurred_at')) }} as event_day,
         {{ clean_code('bounce_type') }} as bounce_type,
         {{ clean_text('user_agent') }} as user_agent,
         {{ parse_boolean('is_machine_open') }} as is_flagged_machine_open,
@@ -28,40 +41,68 @@ cleaned as (
     from source
 ),
 
+batch as (
+    select * from cleaned
+    {% if is_incremental() -%}
+        where
+            event_day = 'other'
+            or event_day >= {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
+    {%- endif %}
+),
+
+-- Events staged on the days this run keeps (none in a full build): a later copy of one of
+-- them is a duplicate.
+staged_before_batch as (
+    {% if is_incremental() %}
+    select event_id
+    from {{ this }}
+    where
+        quarantine_reason is null
+        and event_day < {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
+        and event_id in (select batch.event_id from batch)
+    {% else %}
+    select event_id from batch
+    where 1 = 0
+    {% endif %}
+),
+
 checked as (
     select
-        cleaned.*,
+        batch.*,
         case
-            when cleaned.event_id is null or cleaned.message_id is null or cleaned.customer_id is null
+            when batch.event_id is null or batch.message_id is null or batch.customer_id is null
                 then 'missing_key'
-            when cleaned.occurred_at is null then 'unparseable_timestamp'
+            when batch.occurred_at is null then 'unparseable_timestamp'
             when
-                cleaned.event_type is null
-                or cleaned.event_type not in
+                batch.event_type is null
+                or batch.event_type not in
                 ('sent', 'delivered', 'bounced', 'opened', 'clicked', 'unsubscribed', 'marked_as_spam')
                 then 'unknown_event_type'
             when
-                (cleaned.raw_is_machine_open is not null and cleaned.is_flagged_machine_open is null)
-                or (cleaned.bounce_type is not null and cleaned.bounce_type not in ('hard', 'soft'))
+                (batch.raw_is_machine_open is not null and batch.is_flagged_machine_open is null)
+                or (batch.bounce_type is not null and batch.bounce_type not in ('hard', 'soft'))
                 then 'unparseable_value'
             when customers.customer_id is null then 'unknown_customer'
             when messages.message_id is null then 'unknown_message'
         end as check_failure
-    from cleaned
+    from batch
     left join customers
-        on cleaned.customer_id = customers.customer_id
+        on batch.customer_id = customers.customer_id
     left join messages
-        on cleaned.message_id = messages.message_id
+        on batch.message_id = messages.message_id
 ),
 
 ranked as (
     select
-        *,
+        checked.*,
+        staged_before_batch.event_id is not null as is_staged_before_batch,
         row_number() over (
-            partition by event_id, check_failure
-            order by occurred_at, event_type
+            partition by checked.event_id, checked.check_failure
+            order by checked.occurred_at, checked.event_type
         ) as row_in_key
     from checked
+    left join staged_before_batch
+        on checked.event_id = staged_before_batch.event_id
 )
 
 select
@@ -75,6 +116,7 @@ select
     is_flagged_machine_open,
     coalesce(
         check_failure,
-        case when row_in_key > 1 then 'duplicate' end
-    ) as quarantine_reason
+        case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
+    ) as quarantine_reason,
+    event_day
 from ranked

@@ -1,5 +1,7 @@
 -- Every raw customer row, cast and checked. stg_shop__customers keeps the usable rows;
 -- quarantined_rows lists the rest with the reason, so each raw row is accounted for once.
+-- A table: checked once, then read by the staging view, the audit models and other base models.
+{{ config(materialized='table') }}
 with
 
 source as (

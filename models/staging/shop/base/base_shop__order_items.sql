@@ -1,5 +1,7 @@
 -- Every raw order line, cast and checked (see base_shop__customers for the pattern).
 -- A line whose order or product was not staged has nothing to belong to.
+-- A table: checked once, then read by the staging view, the audit models and other base models.
+{{ config(materialized='table') }}
 with
 
 source as (

@@ -1,5 +1,7 @@
 -- Every raw order row, cast and checked (see base_shop__customers for the pattern).
 -- Orders of customers that are not in the customer export cannot be attributed to anyone.
+-- A table: checked once, then read by the staging view, the audit models and other base models.
+{{ config(materialized='table') }}
 with
 
 source as (

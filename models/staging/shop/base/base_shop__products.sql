@@ -1,4 +1,6 @@
 -- Every raw product row, cast and checked (see base_shop__customers for the pattern).
+-- A table: checked once, then read by the staging view, the audit models and other base models.
+{{ config(materialized='table') }}
 with
 
 source as (

@@ -1,5 +1,15 @@
 -- Every raw site event row, cast and checked (see base_shop__customers for the pattern).
 -- Anonymous events (no customer_id) are kept: they belong to a session and an anonymous_id.
+-- Incremental (issue #5), like base_email__events: partitions are the dates written in the raw
+-- occurred_at (event_day); a build replaces those from the latest staged day minus
+-- incremental_lookback_days (and a day for offsets) on, and `other` (delete+insert on event_day);
+-- a copy of an event already staged in an earlier partition is a duplicate.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='event_day',
+    on_schema_change='fail',
+) }}
 with
 
 source as (
@@ -18,39 +28,68 @@ cleaned as (
         {{ clean_text('anonymous_id') }} as anonymous_id,
         {{ clean_code('event_type') }} as event_type,
         {{ clean_text('product_id') }} as product_id,
-        {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at
+        {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at,
+        {{ written_date_partition(clean_text('occurred_at')) }} as event_day
     from source
+),
+
+batch as (
+    select * from cleaned
+    {% if is_incremental() -%}
+        where
+            event_day = 'other'
+            or event_day >= {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
+    {%- endif %}
+),
+
+-- Events staged on the days this run keeps (none in a full build): a later copy of one of
+-- them is a duplicate.
+staged_before_batch as (
+    {% if is_incremental() %}
+    select event_id
+    from {{ this }}
+    where
+        quarantine_reason is null
+        and event_day < {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
+        and event_id in (select batch.event_id from batch)
+    {% else %}
+    select event_id from batch
+    where 1 = 0
+    {% endif %}
 ),
 
 checked as (
     select
-        cleaned.*,
+        batch.*,
         case
             when
-                cleaned.event_id is null or cleaned.session_id is null
-                or (cleaned.customer_id is null and cleaned.anonymous_id is null)
+                batch.event_id is null or batch.session_id is null
+                or (batch.customer_id is null and batch.anonymous_id is null)
                 then 'missing_key'
-            when cleaned.occurred_at is null then 'unparseable_timestamp'
+            when batch.occurred_at is null then 'unparseable_timestamp'
             when
-                cleaned.event_type is null
-                or cleaned.event_type not in
+                batch.event_type is null
+                or batch.event_type not in
                 ('page_view', 'category_view', 'product_view', 'add_to_cart', 'checkout_started', 'order_completed')
                 then 'unknown_event_type'
-            when cleaned.customer_id is not null and customers.customer_id is null then 'unknown_customer'
+            when batch.customer_id is not null and customers.customer_id is null then 'unknown_customer'
         end as check_failure
-    from cleaned
+    from batch
     left join customers
-        on cleaned.customer_id = customers.customer_id
+        on batch.customer_id = customers.customer_id
 ),
 
 ranked as (
     select
-        *,
+        checked.*,
+        staged_before_batch.event_id is not null as is_staged_before_batch,
         row_number() over (
-            partition by event_id, check_failure
-            order by occurred_at, event_type
+            partition by checked.event_id, checked.check_failure
+            order by checked.occurred_at, checked.event_type
         ) as row_in_key
     from checked
+    left join staged_before_batch
+        on checked.event_id = staged_before_batch.event_id
 )
 
 select
@@ -63,6 +102,7 @@ select
     occurred_at,
     coalesce(
         check_failure,
-        case when row_in_key > 1 then 'duplicate' end
-    ) as quarantine_reason
+        case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
+    ) as quarantine_reason,
+    event_day
 from ranked

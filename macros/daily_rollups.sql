@@ -1,0 +1,34 @@
+{#
+    The per-customer-day measures of email and site activity (issue #5). The incremental daily
+    rollups store them per day; the customer rollups recompute them for the day of as_of from
+    the events up to as_of, so that an as_of in the middle of a day counts only what happened
+    before it. One definition, used by both.
+#}
+
+{# Email: from int_email_events_flagged / int_email_events_classified rows. #}
+{% macro email_day_measures() -%}
+    sum(case when event_type = 'delivered' then 1 else 0 end) as emails_delivered,
+    sum(case when is_human_open then 1 else 0 end) as human_opens,
+    sum(case when is_machine_open then 1 else 0 end) as machine_opens,
+    sum(case when is_click then 1 else 0 end) as clicks,
+    sum(case when is_email_engagement then 1 else 0 end) as email_engagements,
+    max(case when event_type = 'delivered' then occurred_at end) as last_email_delivered_at,
+    max(case when is_email_engagement then occurred_at end) as last_email_engaged_at,
+    sum(case when event_type = 'bounced' and bounce_type = 'hard' then 1 else 0 end) as hard_bounces,
+    sum(case when event_type = 'unsubscribed' then 1 else 0 end) as unsubscribes,
+    sum(case when event_type = 'marked_as_spam' then 1 else 0 end) as spam_complaints
+{%- endmacro %}
+
+{# Site: from stg_web__events / int_site_events_counted rows (consent is applied per customer). #}
+{% macro site_day_measures() -%}
+    count(*) as site_events,
+    sum(case when event_type = 'product_view' then 1 else 0 end) as product_views,
+    max(occurred_at) as last_site_event_at,
+    max(case when event_type = 'product_view' then occurred_at end) as last_product_view_at,
+    max(case when event_type = 'add_to_cart' then occurred_at end) as last_add_to_cart_at,
+    max(case when event_type = 'checkout_started' then occurred_at end) as last_checkout_started_at,
+    -- Window Shoppers look at products: a product view, an add to cart or a started checkout.
+    max(
+        case when event_type in ('product_view', 'add_to_cart', 'checkout_started') then occurred_at end
+    ) as last_shopping_event_at
+{%- endmacro %}

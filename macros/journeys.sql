@@ -1,0 +1,226 @@
+{#
+    The journey state machine the eight journey_* models share, so that "due", "waiting",
+    "exited" and "suppressed" mean the same thing in every journey.
+
+    A journey model defines three CTEs and then calls journey_rows('<journey name>'):
+      - as_of_point: int_as_of.
+      - send_eligibility: int_customer_send_eligibility (who may be emailed, smart sending).
+      - journey_steps: one row per trigger instance and step, columns
+            customer_id, trigger_key (unique per customer within the journey), trigger_at,
+            branch (nullable), step (1, 2, ...), due_at,
+            exited_at, exit_reason (the first exit event at or after trigger_at; null when none).
+
+    Rules (README "Lifecycle and journeys"):
+      - A step is open (due) from due_at until due_at + journey_due_window_hours; before that it
+        is upcoming. Per trigger instance one row is kept: the open step (the latest one if
+        windows overlap), else the next upcoming step. An instance whose steps have all passed
+        has no row: the journey is over for it.
+      - Status, first match: exited (an exit event at or after trigger_at and at or before
+        as_of) > suppressed for a permanent reason (unsubscribed, marked_as_spam, hard_bounced,
+        no_email_consent) > waiting (not open yet) > suppressed smart_sending_window (an email
+        delivered less than smart_sending_hours before as_of) > suppressed
+        another_step_of_journey_due (the customer already has a due step of this journey in
+        this build; the most recent trigger wins) > due.
+#}
+
+{# The steps of a journey from a list var of offsets: (step, step_offset) rows, step from 1. #}
+{% macro journey_step_offsets(offsets) -%}
+    {%- for step_offset in offsets %}
+    select
+        {{ loop.index }} as step,
+        {{ step_offset }} as step_offset
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+{# The remaining CTEs and the final select of a journey model (see above). #}
+{% macro journey_rows(journey_name) -%}
+step_windows as (
+    select
+        journey_steps.customer_id,
+        journey_steps.trigger_key,
+        journey_steps.trigger_at,
+        journey_steps.branch,
+        journey_steps.step,
+        journey_steps.due_at,
+        {{ dbt.dateadd('hour', var('journey_due_window_hours'), 'journey_steps.due_at') }} as due_until,
+        -- Only an exit at or after the trigger and at or before as_of ends the instance.
+        case
+            when journey_steps.exited_at >= journey_steps.trigger_at
+                and journey_steps.exited_at <= as_of_point.as_of
+                then journey_steps.exited_at
+        end as exited_at,
+        journey_steps.exit_reason,
+        as_of_point.as_of
+    from journey_steps
+    cross join as_of_point
+),
+
+open_or_upcoming_steps as (
+    select
+        *,
+        due_at <= as_of as is_open
+    from step_windows
+    -- A step whose window has passed is done (sent or skipped by an earlier build).
+    where as_of < due_until
+),
+
+current_steps as (
+    select
+        *,
+        row_number() over (
+            partition by customer_id, trigger_key
+            order by
+                case when is_open then 0 else 1 end,
+                case when is_open then -step else step end
+        ) as step_order
+    from open_or_upcoming_steps
+),
+
+steps_with_eligibility as (
+    select
+        current_steps.*,
+        send_eligibility.suppression_reason,
+        send_eligibility.last_email_delivered_at,
+        send_eligibility.is_in_smart_sending_window,
+        current_steps.exited_at is null
+        and send_eligibility.suppression_reason is null
+        and current_steps.is_open
+        and not send_eligibility.is_in_smart_sending_window as is_sendable
+    -- Customers without a row in send_eligibility do not exist at as_of (created later).
+    from current_steps
+    inner join send_eligibility
+        on current_steps.customer_id = send_eligibility.customer_id
+    where current_steps.step_order = 1
+),
+
+ranked_steps as (
+    select
+        *,
+        -- Nobody gets two steps of one journey in one build: the most recent trigger wins.
+        case
+            when is_sendable
+                then row_number() over (
+                    partition by customer_id, is_sendable
+                    order by trigger_at desc, step desc, trigger_key
+                )
+        end as send_rank
+    from steps_with_eligibility
+),
+
+journey_statuses as (
+    select
+        *,
+        case
+            when exited_at is not null then 'exited'
+            when suppression_reason is not null then 'suppressed'
+            when not is_open then 'waiting'
+            when is_in_smart_sending_window then 'suppressed'
+            when send_rank > 1 then 'suppressed'
+            else 'due'
+        end as status,
+        case
+            when exited_at is not null then exit_reason
+            when suppression_reason is not null then suppression_reason
+            when not is_open then 'not_yet_due'
+            when is_in_smart_sending_window then 'smart_sending_window'
+            when send_rank > 1 then 'another_step_of_journey_due'
+            else 'due_now'
+        end as reason
+    from ranked_steps
+)
+
+select
+    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+    cast('{{ journey_name }}' as {{ dbt.type_string() }}) as journey,
+    cast(step as {{ dbt.type_int() }}) as step,
+    cast(trigger_at as {{ dbt.type_timestamp() }}) as trigger_at,
+    cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
+    cast(status as {{ dbt.type_string() }}) as status,
+    cast(reason as {{ dbt.type_string() }}) as reason,
+    cast(trigger_key as {{ dbt.type_string() }}) as trigger_key,
+    cast(branch as {{ dbt.type_string() }}) as branch,
+    cast(due_until as {{ dbt.type_timestamp() }}) as due_until,
+    cast(exited_at as {{ dbt.type_timestamp() }}) as exited_at,
+    cast(last_email_delivered_at as {{ dbt.type_timestamp() }}) as last_email_delivered_at,
+    cast(as_of as {{ dbt.type_timestamp() }}) as as_of
+from journey_statuses
+{%- endmacro %}
+
+{#
+    Stints of membership from recorded builds (gaps and islands): a stint is a run of
+    consecutive builds in which a key (customer, segment, ...) is a member. Continues a `with`
+    list; needs two CTEs:
+      - `builds_cte`: one row per recorded build, column as_of (every build, members or not).
+      - `memberships_cte`: one row per key and build the key is a member in: key columns, as_of.
+    Emits `numbered_builds`, `numbered_memberships`, `membership_islands` and `membership_stints`
+    (key columns, entered_at, entered_after, last_member_at, exited_at, builds_in_stint,
+    is_entry_observed). entered_at is the first build that saw the membership, entered_after the
+    build before it (null for the first build: the entry itself was not observed), exited_at
+    the first build without it (null while it lasts).
+#}
+{% macro membership_stints(builds_cte, memberships_cte, key_columns) -%}
+numbered_builds as (
+    select
+        as_of,
+        row_number() over (order by as_of) as build_number
+    from {{ builds_cte }}
+),
+
+numbered_memberships as (
+    select
+        {% for column in key_columns -%}
+        memberships.{{ column }},
+        {% endfor -%}
+        numbered_builds.as_of,
+        numbered_builds.build_number
+    from {{ memberships_cte }} as memberships
+    inner join numbered_builds
+        on memberships.as_of = numbered_builds.as_of
+),
+
+membership_islands as (
+    select
+        *,
+        -- Consecutive builds share one value: build number minus the member's own row number.
+        build_number - row_number() over (
+            partition by {{ key_columns | join(', ') }}
+            order by build_number
+        ) as island
+    from numbered_memberships
+),
+
+grouped_stints as (
+    select
+        {% for column in key_columns -%}
+        {{ column }},
+        {% endfor -%}
+        min(as_of) as entered_at,
+        max(as_of) as last_member_at,
+        min(build_number) as first_build_number,
+        max(build_number) as last_build_number,
+        count(*) as builds_in_stint
+    from membership_islands
+    group by {{ key_columns | join(', ') }}, island
+),
+
+membership_stints as (
+    select
+        {% for column in key_columns -%}
+        grouped_stints.{{ column }},
+        {% endfor -%}
+        grouped_stints.entered_at,
+        previous_build.as_of as entered_after,
+        grouped_stints.last_member_at,
+        next_build.as_of as exited_at,
+        grouped_stints.builds_in_stint,
+        grouped_stints.first_build_number > 1 as is_entry_observed
+    from grouped_stints
+    left join numbered_builds as previous_build
+        on grouped_stints.first_build_number - 1 = previous_build.build_number
+    left join numbered_builds as next_build
+        on grouped_stints.last_build_number + 1 = next_build.build_number
+)
+{%- endmacro %}

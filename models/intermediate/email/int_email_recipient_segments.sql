@@ -1,0 +1,161 @@
+-- One row per message recipient and segment family (grain: message_id + customer_id +
+-- segment_family): the recipient's primary persona and RFM segment at send time. That is the
+-- latest build recorded in segment_history at or before the send, at most
+-- segment_history_max_age_days earlier (exact to the builds' spacing); a send with no such build
+-- falls back to the membership at as_of, an approximation for older sends (membership_source).
+-- A table, not a view: two marts read it, each of which would otherwise rebuild the recipients.
+{{ config(materialized='table') }}
+
+with
+
+recipients as (
+    select * from {{ ref('int_email_recipients') }}
+),
+
+customer_personas as (
+    select * from {{ ref('customer_personas') }}
+),
+
+customer_rfm as (
+    select * from {{ ref('customer_rfm') }}
+),
+
+segment_history as (
+    select * from {{ ref('segment_history') }}
+),
+
+persona_catalog as (
+    select * from {{ ref('persona_catalog') }}
+),
+
+as_of_point as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+recorded_builds as (
+    select distinct as_of as recorded_as_of
+    from segment_history
+),
+
+send_builds as (
+    select
+        recipients.message_id,
+        recipients.customer_id,
+        max(recorded_builds.recorded_as_of) as recorded_as_of
+    from recipients
+    inner join recorded_builds
+        on recipients.sent_at >= recorded_builds.recorded_as_of
+        and {{ dbt.dateadd('day', -1 * var('segment_history_max_age_days'), 'recipients.sent_at') }}
+        <= recorded_builds.recorded_as_of
+    group by recipients.message_id, recipients.customer_id
+),
+
+-- The primary persona of a recorded build: its persona of lowest precedence (as customer_personas).
+recorded_personas as (
+    select
+        segment_history.as_of,
+        segment_history.customer_id,
+        segment_history.segment_name,
+        row_number() over (
+            partition by segment_history.as_of, segment_history.customer_id
+            order by persona_catalog.precedence
+        ) as precedence_order
+    from segment_history
+    inner join persona_catalog
+        on segment_history.segment_name = persona_catalog.persona_name
+    where segment_history.segment_family in ('purchase_persona', 'engagement_persona')
+),
+
+recorded_rfm_segments as (
+    select
+        as_of,
+        customer_id,
+        segment_name
+    from segment_history
+    where segment_family = 'rfm_segment'
+),
+
+recipients_with_build as (
+    select
+        recipients.*,
+        send_builds.recorded_as_of,
+        coalesce(send_builds.recorded_as_of, as_of_point.as_of) as membership_as_of,
+        case when send_builds.recorded_as_of is null then 'as_of' else 'segment_history' end as membership_source
+    from recipients
+    cross join as_of_point
+    left join send_builds
+        on recipients.message_id = send_builds.message_id
+        and recipients.customer_id = send_builds.customer_id
+),
+
+primary_personas as (
+    select
+        recipients_with_build.*,
+        'primary_persona' as segment_family,
+        case
+            -- A recorded build without a persona row for the customer: no persona then.
+            when recipients_with_build.recorded_as_of is not null
+                then coalesce(recorded_personas.segment_name, 'Unclassified')
+            -- A recipient missing from customer_personas was created after as_of.
+            else coalesce(customer_personas.primary_persona, 'Not a customer at as_of')
+        end as segment_name
+    from recipients_with_build
+    left join recorded_personas
+        on recipients_with_build.recorded_as_of = recorded_personas.as_of
+        and recipients_with_build.customer_id = recorded_personas.customer_id
+        and recorded_personas.precedence_order = 1
+    left join customer_personas
+        on recipients_with_build.customer_id = customer_personas.customer_id
+),
+
+rfm_segments as (
+    select
+        recipients_with_build.*,
+        'rfm_segment' as segment_family,
+        -- Customers without a valid order have no RFM scores.
+        case
+            when recipients_with_build.recorded_as_of is not null
+                then coalesce(recorded_rfm_segments.segment_name, 'No valid order')
+            else coalesce(customer_rfm.rfm_segment, 'No valid order')
+        end as segment_name
+    from recipients_with_build
+    left join recorded_rfm_segments
+        on recipients_with_build.recorded_as_of = recorded_rfm_segments.as_of
+        and recipients_with_build.customer_id = recorded_rfm_segments.customer_id
+    left join customer_rfm
+        on recipients_with_build.customer_id = customer_rfm.customer_id
+),
+
+both_families as (
+    select * from primary_personas
+    union all
+    select * from rfm_segments
+)
+
+select
+    message_id,
+    customer_id,
+    segment_family,
+    segment_name,
+    membership_as_of,
+    membership_source,
+    message_type,
+    campaign_or_flow_name,
+    flow_step,
+    ab_test_id,
+    variant,
+    sent_at,
+    is_delivered,
+    is_bounced,
+    is_hard_bounce,
+    is_soft_bounce,
+    human_opens,
+    machine_opens,
+    clicks,
+    has_human_open,
+    has_click,
+    has_unsubscribed,
+    has_marked_as_spam,
+    attributed_orders,
+    attributed_revenue
+from both_families

@@ -1,0 +1,40 @@
+-- One row per customer with a valid order at as_of: the customer's AOV placed in the quartiles
+-- of the store's order values (net revenue of every valid order), so that an offer can stay
+-- within the customer's usual price range: budget <= Q1 < core <= median < premium <= Q3 < luxury.
+with
+
+valid_orders as (
+    select * from {{ ref('int_orders') }}
+    where is_valid_order
+),
+
+customer_facts as (
+    select
+        customer_id,
+        aov
+    from {{ ref('customer_facts') }}
+    where valid_orders > 0
+),
+
+store_quartiles as (
+    select
+        {{ percentile_value('net_revenue', 0.25) }} as order_value_q1,
+        {{ median_value('net_revenue') }} as order_value_median,
+        {{ percentile_value('net_revenue', 0.75) }} as order_value_q3
+    from valid_orders
+)
+
+select
+    customer_facts.customer_id,
+    customer_facts.aov,
+    store_quartiles.order_value_q1,
+    store_quartiles.order_value_median,
+    store_quartiles.order_value_q3,
+    case
+        when customer_facts.aov <= store_quartiles.order_value_q1 then 'budget'
+        when customer_facts.aov <= store_quartiles.order_value_median then 'core'
+        when customer_facts.aov <= store_quartiles.order_value_q3 then 'premium'
+        else 'luxury'
+    end as aov_band
+from customer_facts
+cross join store_quartiles

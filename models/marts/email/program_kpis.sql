@@ -1,0 +1,313 @@
+-- One row per program KPI of the case study (grain: kpi): open rate, abandoned-cart recovery,
+-- VIP repurchase and dormant reactivation, for a before and an after period (vars kpi_*_days_ago,
+-- a period = the instants in (start, end]), with the change. Carts whose recovery window would
+-- end after as_of are left out (their outcome is not known yet); opens count human opens only.
+with
+
+orders as (
+    select * from {{ ref('int_orders') }}
+),
+
+email_events as (
+    select * from {{ ref('int_email_events_classified') }}
+),
+
+site_events as (
+    select * from {{ ref('int_site_events_counted') }}
+),
+
+recipients as (
+    select * from {{ ref('int_email_recipients') }}
+),
+
+kpi_catalog as (
+    select * from {{ ref('program_kpi_catalog') }}
+),
+
+as_of_point as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+periods as (
+    select
+        'before' as period,
+        {{ dbt.dateadd('day', -1 * var('kpi_before_start_days_ago'), 'as_of') }} as period_start,
+        {{ dbt.dateadd('day', -1 * var('kpi_before_end_days_ago'), 'as_of') }} as period_end,
+        as_of
+    from as_of_point
+    union all
+    select
+        'after' as period,
+        {{ dbt.dateadd('day', -1 * var('kpi_after_start_days_ago'), 'as_of') }} as period_start,
+        {{ dbt.dateadd('day', -1 * var('kpi_after_end_days_ago'), 'as_of') }} as period_end,
+        as_of
+    from as_of_point
+),
+
+valid_orders as (
+    select
+        order_id,
+        customer_id,
+        ordered_at,
+        net_revenue
+    from orders
+    where is_valid_order
+),
+
+counted_site_events as (
+    select * from site_events
+    where is_counted
+),
+
+-- KPI 1: human open rate of the deliveries sent in the period.
+open_rate as (
+    select
+        periods.period,
+        'open_rate' as kpi,
+        sum(case when recipients.has_human_open then 1 else 0 end) as numerator,
+        count(*) as denominator
+    from periods
+    inner join recipients
+        on periods.period_start < recipients.sent_at
+        and periods.period_end >= recipients.sent_at
+    where recipients.is_delivered
+    group by periods.period
+),
+
+-- KPI 2: a session with a counted add to cart and no order is an abandoned cart, at its last add.
+session_carts as (
+    select
+        session_id,
+        customer_id,
+        max(case when event_type = 'add_to_cart' then occurred_at end) as cart_at,
+        sum(case when event_type = 'order_completed' then 1 else 0 end) as session_orders
+    from counted_site_events
+    group by session_id, customer_id
+),
+
+abandoned_carts as (
+    select
+        session_id,
+        customer_id,
+        cart_at
+    from session_carts
+    where cart_at is not null and session_orders = 0
+),
+
+cart_outcomes as (
+    select
+        abandoned_carts.session_id,
+        abandoned_carts.cart_at,
+        max(case when valid_orders.order_id is not null then 1 else 0 end) as is_recovered
+    from abandoned_carts
+    left join valid_orders
+        on abandoned_carts.customer_id = valid_orders.customer_id
+        and abandoned_carts.cart_at < valid_orders.ordered_at
+        and {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.cart_at') }}
+        >= valid_orders.ordered_at
+    group by abandoned_carts.session_id, abandoned_carts.cart_at
+),
+
+cart_recovery as (
+    select
+        periods.period,
+        'abandoned_cart_recovery_rate' as kpi,
+        sum(cart_outcomes.is_recovered) as numerator,
+        count(*) as denominator
+    from periods
+    inner join cart_outcomes
+        on periods.period_start < cart_outcomes.cart_at
+        and periods.period_end >= cart_outcomes.cart_at
+        -- The cart's recovery window must have ended by as_of.
+        and periods.as_of
+        >= {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'cart_outcomes.cart_at') }}
+    group by periods.period
+),
+
+-- KPI 3: VIPs at the period start (the lifecycle VIP of customer_lifecycle, taken at that
+-- instant: days counted from the order's date to the period start's date) who order again.
+orders_before_start as (
+    select
+        periods.period,
+        valid_orders.customer_id,
+        valid_orders.net_revenue,
+        {{ dbt.datediff('valid_orders.ordered_at', 'periods.period_start', 'day') }}
+            as days_before_start
+    from periods
+    inner join valid_orders
+        on periods.period_start >= valid_orders.ordered_at
+),
+
+vips_at_start as (
+    select
+        period,
+        customer_id
+    from orders_before_start
+    group by period, customer_id
+    having
+        sum(case when days_before_start <= {{ var('vip_window_days') }} then 1 else 0 end)
+        >= {{ var('vip_min_orders') }}
+        {% if var('vip_single_order_window_days') is none -%}
+        or max(net_revenue) >= {{ var('vip_min_order_value') }}
+        {%- else -%}
+        or max(
+            case when days_before_start <= {{ var('vip_single_order_window_days') }} then net_revenue end
+        ) >= {{ var('vip_min_order_value') }}
+        {%- endif %}
+),
+
+vip_outcomes as (
+    select
+        vips_at_start.period,
+        vips_at_start.customer_id,
+        max(case when valid_orders.order_id is not null then 1 else 0 end) as has_repurchased
+    from vips_at_start
+    inner join periods
+        on vips_at_start.period = periods.period
+    left join valid_orders
+        on vips_at_start.customer_id = valid_orders.customer_id
+        and periods.period_start < valid_orders.ordered_at
+        and periods.period_end >= valid_orders.ordered_at
+    group by vips_at_start.period, vips_at_start.customer_id
+),
+
+vip_repurchase as (
+    select
+        period,
+        'vip_repurchase_rate' as kpi,
+        sum(has_repurchased) as numerator,
+        count(*) as denominator
+    from vip_outcomes
+    group by period
+),
+
+-- KPI 4: customers active once, inactive for dormant_inactive_days at the period start.
+activity as (
+    select
+        customer_id,
+        occurred_at
+    from email_events
+    where is_email_engagement
+    union all
+    select
+        customer_id,
+        occurred_at
+    from counted_site_events
+    union all
+    select
+        customer_id,
+        ordered_at as occurred_at
+    from valid_orders
+),
+
+last_activity_at_start as (
+    select
+        periods.period,
+        activity.customer_id,
+        max(activity.occurred_at) as last_active_at
+    from periods
+    inner join activity
+        on periods.period_start >= activity.occurred_at
+    group by periods.period, activity.customer_id
+),
+
+dormant_at_start as (
+    select
+        last_activity_at_start.period,
+        last_activity_at_start.customer_id
+    from last_activity_at_start
+    inner join periods
+        on last_activity_at_start.period = periods.period
+    where
+        last_activity_at_start.last_active_at
+        <= {{ dbt.dateadd('day', -1 * var('dormant_inactive_days'), 'periods.period_start') }}
+),
+
+dormant_outcomes as (
+    select
+        dormant_at_start.period,
+        dormant_at_start.customer_id,
+        max(case when activity.customer_id is not null then 1 else 0 end) as is_reactivated
+    from dormant_at_start
+    inner join periods
+        on dormant_at_start.period = periods.period
+    left join activity
+        on dormant_at_start.customer_id = activity.customer_id
+        and periods.period_start < activity.occurred_at
+        and periods.period_end >= activity.occurred_at
+    group by dormant_at_start.period, dormant_at_start.customer_id
+),
+
+dormant_reactivation as (
+    select
+        period,
+        'dormant_reactivation_rate' as kpi,
+        sum(is_reactivated) as numerator,
+        count(*) as denominator
+    from dormant_outcomes
+    group by period
+),
+
+kpi_values as (
+    select * from open_rate
+    union all
+    select * from cart_recovery
+    union all
+    select * from vip_repurchase
+    union all
+    select * from dormant_reactivation
+),
+
+before_and_after as (
+    select
+        kpi_catalog.kpi,
+        kpi_catalog.sort_order,
+        kpi_catalog.kpi_label,
+        kpi_catalog.definition,
+        kpi_catalog.case_study_before,
+        kpi_catalog.case_study_after,
+        before_period.period_start as before_period_start,
+        before_period.period_end as before_period_end,
+        after_period.period_start as after_period_start,
+        after_period.period_end as after_period_end,
+        after_period.as_of,
+        coalesce(before_value.numerator, 0) as before_numerator,
+        coalesce(before_value.denominator, 0) as before_denominator,
+        coalesce(after_value.numerator, 0) as after_numerator,
+        coalesce(after_value.denominator, 0) as after_denominator,
+        {{ safe_ratio('before_value.numerator', 'before_value.denominator') }} as before_rate,
+        {{ safe_ratio('after_value.numerator', 'after_value.denominator') }} as after_rate
+    from kpi_catalog
+    inner join periods as before_period
+        on before_period.period = 'before'
+    inner join periods as after_period
+        on after_period.period = 'after'
+    left join kpi_values as before_value
+        on kpi_catalog.kpi = before_value.kpi
+        and before_value.period = 'before'
+    left join kpi_values as after_value
+        on kpi_catalog.kpi = after_value.kpi
+        and after_value.period = 'after'
+)
+
+select
+    cast(kpi as {{ dbt.type_string() }}) as kpi,
+    cast(sort_order as {{ dbt.type_int() }}) as sort_order,
+    cast(kpi_label as {{ dbt.type_string() }}) as kpi_label,
+    cast(definition as {{ dbt.type_string() }}) as definition,
+    cast(before_period_start as {{ dbt.type_timestamp() }}) as before_period_start,
+    cast(before_period_end as {{ dbt.type_timestamp() }}) as before_period_end,
+    cast(before_numerator as {{ dbt.type_int() }}) as before_numerator,
+    cast(before_denominator as {{ dbt.type_int() }}) as before_denominator,
+    cast(before_rate as {{ type_double() }}) as before_rate,
+    cast(after_period_start as {{ dbt.type_timestamp() }}) as after_period_start,
+    cast(after_period_end as {{ dbt.type_timestamp() }}) as after_period_end,
+    cast(after_numerator as {{ dbt.type_int() }}) as after_numerator,
+    cast(after_denominator as {{ dbt.type_int() }}) as after_denominator,
+    cast(after_rate as {{ type_double() }}) as after_rate,
+    cast(after_rate - before_rate as {{ type_double() }}) as absolute_change,
+    cast({{ safe_ratio('after_rate - before_rate', 'before_rate') }} as {{ type_double() }}) as relative_change,
+    cast(case_study_before as {{ type_double() }}) as case_study_before,
+    cast(case_study_after as {{ type_double() }}) as case_study_after,
+    cast(as_of as {{ dbt.type_timestamp() }}) as as_of
+from before_and_after

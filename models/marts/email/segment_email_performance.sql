@@ -1,0 +1,34 @@
+-- One row per segment (grain: segment_family + segment_name): email measures of every send to the
+-- segment's members at send time, by primary persona and by RFM segment. Membership at send time
+-- comes from segment_history where a recent build is recorded, else from as_of (see
+-- int_email_recipient_segments).
+with
+
+recipient_segments as (
+    select * from {{ ref('int_email_recipient_segments') }}
+),
+
+segments as (
+    select
+        segment_family,
+        segment_name,
+        count(distinct customer_id) as customers,
+        min(sent_at) as first_sent_at,
+        max(sent_at) as last_sent_at,
+        max(membership_as_of) as membership_as_of,
+        sum(case when membership_source = 'segment_history' then 1 else 0 end) as sends_with_recorded_membership,
+        {{ email_recipient_counts() }}
+    from recipient_segments
+    group by segment_family, segment_name
+)
+
+select
+    cast(segment_family as {{ dbt.type_string() }}) as segment_family,
+    cast(segment_name as {{ dbt.type_string() }}) as segment_name,
+    cast(customers as {{ dbt.type_int() }}) as customers,
+    cast(first_sent_at as {{ dbt.type_timestamp() }}) as first_sent_at,
+    cast(last_sent_at as {{ dbt.type_timestamp() }}) as last_sent_at,
+    {{ email_measure_columns() }},
+    cast(sends_with_recorded_membership as {{ dbt.type_int() }}) as sends_with_recorded_membership,
+    cast(membership_as_of as {{ dbt.type_timestamp() }}) as membership_as_of
+from segments

@@ -1,0 +1,95 @@
+-- One row per customer in customer_facts: the lifecycle stage (acquisition = no valid order,
+-- loyalty = VIP, retention = the rest), why a VIP is one, and the lapse status: the purchase
+-- cadence status for customers with 2+ orders, the churn cut-off in days for one-time buyers.
+with
+
+customer_facts as (
+    select * from {{ ref('customer_facts') }}
+),
+
+valid_orders as (
+    select * from {{ ref('int_orders') }}
+    where is_valid_order
+),
+
+purchase_cadence as (
+    select * from {{ ref('customer_purchase_cadence') }}
+),
+
+aov_bands as (
+    select * from {{ ref('int_customer_aov_bands') }}
+),
+
+vip_orders as (
+    select
+        customer_id,
+        sum(case when days_since_order <= {{ var('vip_window_days') }} then 1 else 0 end) as orders_in_vip_window,
+        max(
+            {% if var('vip_single_order_window_days') is none -%}
+            net_revenue
+            {%- else -%}
+            case when days_since_order <= {{ var('vip_single_order_window_days') }} then net_revenue end
+            {%- endif %}
+        ) as largest_qualifying_order_value
+    from valid_orders
+    group by customer_id
+),
+
+vip_flags as (
+    select
+        customer_facts.customer_id,
+        customer_facts.valid_orders,
+        customer_facts.days_since_last_order,
+        customer_facts.as_of,
+        coalesce(vip_orders.orders_in_vip_window, 0) as orders_in_vip_window,
+        vip_orders.largest_qualifying_order_value,
+        coalesce(vip_orders.orders_in_vip_window >= {{ var('vip_min_orders') }}, false) as is_vip_by_frequency,
+        coalesce(
+            vip_orders.largest_qualifying_order_value >= {{ var('vip_min_order_value') }}, false
+        ) as is_vip_by_order_value
+    from customer_facts
+    left join vip_orders
+        on customer_facts.customer_id = vip_orders.customer_id
+)
+
+select
+    cast(vip_flags.customer_id as {{ dbt.type_string() }}) as customer_id,
+    cast(
+        case
+            when vip_flags.valid_orders = 0 then 'acquisition'
+            when vip_flags.is_vip_by_frequency or vip_flags.is_vip_by_order_value then 'loyalty'
+            else 'retention'
+        end as {{ dbt.type_string() }}
+    ) as lifecycle_stage,
+    vip_flags.is_vip_by_frequency or vip_flags.is_vip_by_order_value as is_vip,
+    cast(
+        case
+            when vip_flags.is_vip_by_frequency and vip_flags.is_vip_by_order_value then 'frequency_and_order_value'
+            when vip_flags.is_vip_by_frequency then 'frequency'
+            when vip_flags.is_vip_by_order_value then 'order_value'
+        end as {{ dbt.type_string() }}
+    ) as vip_reason,
+    vip_flags.is_vip_by_frequency,
+    vip_flags.is_vip_by_order_value,
+    cast(vip_flags.valid_orders as {{ dbt.type_int() }}) as valid_orders,
+    cast(vip_flags.orders_in_vip_window as {{ dbt.type_int() }}) as orders_in_vip_window,
+    cast(vip_flags.largest_qualifying_order_value as {{ type_money() }}) as largest_qualifying_order_value,
+    cast(vip_flags.days_since_last_order as {{ dbt.type_int() }}) as days_since_last_order,
+    cast(
+        case
+            when vip_flags.valid_orders = 0 then 'no_orders'
+            when purchase_cadence.cadence_status is not null then purchase_cadence.cadence_status
+            when vip_flags.days_since_last_order > {{ var('churn_after_days') }} then 'churned'
+            else 'single_order'
+        end as {{ dbt.type_string() }}
+    ) as lapse_status,
+    cast(purchase_cadence.cycles_missed as {{ type_double() }}) as cycles_missed,
+    cast(purchase_cadence.typical_days_between_orders as {{ type_double() }}) as typical_days_between_orders,
+    cast(aov_bands.aov as {{ type_money() }}) as aov,
+    cast(aov_bands.aov_band as {{ dbt.type_string() }}) as aov_band,
+    cast(vip_flags.as_of as {{ dbt.type_timestamp() }}) as as_of
+from vip_flags
+left join purchase_cadence
+    on vip_flags.customer_id = purchase_cadence.customer_id
+left join aov_bands
+    on vip_flags.customer_id = aov_bands.customer_id

@@ -1,0 +1,338 @@
+"""Benchmark the project on generated data: full build, one-day incremental build, floor and peer.
+
+Run ``python scripts/benchmark.py --scale L`` (S, M or L; or ``--customers N``). In one run it:
+
+1. generates the data with scripts/generate_data.py (or reuses it: ``--data-dir``, default
+   ``data/<scale>``), holding back the last day;
+2. builds on ``raw_source: files`` into a fresh DuckDB file, as ``dbt run`` then ``dbt test``
+   (models, then data tests; unit tests do not depend on the data), measuring wall time and the
+   peak RSS of the dbt process tree (sampled from /proc), and reads the five slowest models from
+   run_results.json;
+3. appends the held-back day and builds again, incrementally;
+4. times the floor, one hand-written DuckDB query rolling the orders up per customer from the
+   same Parquet, and the peer, lifetimes' ``summary_data_from_transaction_data`` on the same
+   valid orders, against the project's customer_facts model;
+5. prints a table of the figures and writes them as JSON to ``target/benchmark/``.
+
+It is a script that prints numbers, not a test: the figures depend on the machine and its load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import duckdb
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts import generate_data  # noqa: E402
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT = Path(sys.executable).with_name("dbt")
+RAW_SEEDS = ("raw_customers", "raw_products", "raw_orders", "raw_order_items", "raw_email_messages",
+             "raw_email_events", "raw_web_events")
+VALID_STATUSES = ("placed", "fulfilled", "shipped", "delivered", "refunded")
+
+
+@dataclass
+class Build:
+    """One measured build: `dbt run` (models) then `dbt test` (data tests), as `dbt build` would."""
+
+    wall_seconds: float
+    peak_rss_mb: float
+    slowest_models: list[tuple[str, float]] = field(default_factory=list)
+    customer_facts_seconds: float = 0.0
+    run_seconds: float = 0.0
+    test_seconds: float = 0.0
+
+
+@dataclass
+class Report:
+    """Everything the benchmark measured, and under which conditions."""
+
+    scale: str
+    customers: int
+    rows: dict[str, int]
+    conditions: dict[str, str]
+    generate_seconds: float | None
+    full_build: Build
+    incremental_build: Build
+    floor_seconds: float
+    peer_seconds: float
+    peer_customers: int
+
+    @property
+    def incremental_share(self) -> float:
+        return self.incremental_build.wall_seconds / self.full_build.wall_seconds
+
+    @property
+    def peer_ratio(self) -> float:
+        return self.peer_seconds / max(self.full_build.customer_facts_seconds, 1e-9)
+
+
+# ------------------------------------------------------------------------------------------
+# Measuring a process tree
+# ------------------------------------------------------------------------------------------
+
+
+def tree_rss_kb(pid: int) -> int:
+    """Resident memory (kB) of a process and all its descendants, from /proc."""
+    total, pending = 0, [pid]
+    while pending:
+        current = pending.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:")), 0)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                children = (task / "children").read_text().split()
+                pending.extend(int(child) for child in children)
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
+    """Run `command`, return (wall seconds, peak RSS of its process tree in MB)."""
+    peak = 0
+    started = time.monotonic()
+    with log.open("w") as output:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+        done = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not done.is_set():
+                peak = max(peak, tree_rss_kb(process.pid))
+                done.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        returncode = process.wait()
+        done.set()
+        sampler.join()
+    wall = time.monotonic() - started
+    if returncode != 0:
+        raise SystemExit(f"{' '.join(command[:2])} failed (exit {returncode}); see {log}")
+    return wall, peak / 1024
+
+
+# ------------------------------------------------------------------------------------------
+# The steps
+# ------------------------------------------------------------------------------------------
+
+
+def dbt_build(data_dir: Path, work: Path, name: str) -> Build:
+    """`dbt run` then `dbt test` (data tests) on the generated files, each measured; together they
+    do what one `dbt build` does, and the split shows what the tests cost."""
+    env = {
+        **os.environ,
+        "SEGMENTS_DUCKDB_PATH": str(work / "segments.duckdb"),
+        "DBT_PROFILES_DIR": str(REPO_ROOT),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    variables = {"raw_source": "files", "raw_path": str(data_dir.resolve()), "raw_file_pattern": "{table}/*.parquet"}
+    target = work / f"target-{name}"
+    common = ["--exclude", *RAW_SEEDS, "--vars", json.dumps(variables), "--target-path", str(target),
+              "--log-path", str(work / "logs")]
+    # `seed` loads the reference maps only (the demo's raw seeds are excluded).
+    run_wall, run_peak = run_measured([str(DBT), "build", "--exclude-resource-type", "test",
+                                       "--exclude-resource-type", "unit_test", *common], env, work / f"dbt-{name}-run.log")
+    results = json.loads((target / "run_results.json").read_text())["results"]
+    test_wall, test_peak = run_measured([str(DBT), "test", "--exclude-resource-type", "unit_test", *common],
+                                        env, work / f"dbt-{name}-test.log")
+    models = sorted(
+        ((r["unique_id"].split(".")[-1], float(r["execution_time"])) for r in results
+         if r["unique_id"].startswith("model.")),
+        key=lambda item: -item[1],
+    )
+    facts = next((seconds for name_, seconds in models if name_ == "customer_facts"), 0.0)
+    return Build(wall_seconds=run_wall + test_wall, peak_rss_mb=max(run_peak, test_peak), slowest_models=models[:5],
+                 customer_facts_seconds=facts, run_seconds=run_wall, test_seconds=test_wall)
+
+
+def orders_glob(data_dir: Path) -> str:
+    return f"{data_dir.resolve()}/orders/*.parquet"
+
+
+def floor_query(data_dir: Path, threads: int) -> float:
+    """One hand-written query: valid orders rolled up per customer, straight from the Parquet."""
+    connection = duckdb.connect()
+    connection.execute(f"set threads = {threads}; set TimeZone = 'UTC'; set enable_progress_bar = false")
+    statuses = ", ".join(f"'{status}'" for status in VALID_STATUSES)
+    started = time.monotonic()
+    connection.execute(
+        f"""
+        create table rollup as
+        select
+            trim(customer_id) as customer_id,
+            count(*) as valid_orders,
+            sum(greatest(try_cast(total as decimal(18, 2))
+                - coalesce(try_cast(nullif(trim(refunded_amount), '') as decimal(18, 2)), 0), 0)) as revenue,
+            min(try_cast(ordered_at as timestamptz)) as first_order_at,
+            max(try_cast(ordered_at as timestamptz)) as last_order_at
+        from read_parquet('{orders_glob(data_dir)}')
+        where lower(trim(status)) in ({statuses}) and try_cast(ordered_at as timestamptz) is not null
+        group by 1
+        """
+    )
+    elapsed = time.monotonic() - started
+    connection.close()
+    return elapsed
+
+
+def peer_summary(data_dir: Path) -> tuple[float, int]:
+    """lifetimes' summary_data_from_transaction_data (frequency, recency, T, monetary) on the same
+    valid orders; loading them into pandas is not timed."""
+    from lifetimes.utils import summary_data_from_transaction_data  # type: ignore[import-untyped]
+
+    connection = duckdb.connect()
+    connection.execute("set TimeZone = 'UTC'; set enable_progress_bar = false")
+    statuses = ", ".join(f"'{status}'" for status in VALID_STATUSES)
+    orders = connection.execute(
+        f"""
+        select
+            trim(customer_id) as customer_id,
+            cast(try_cast(ordered_at as timestamptz) as timestamp) as ordered_at,
+            cast(greatest(try_cast(total as decimal(18, 2))
+                - coalesce(try_cast(nullif(trim(refunded_amount), '') as decimal(18, 2)), 0), 0) as double)
+                as net_revenue
+        from read_parquet('{orders_glob(data_dir)}')
+        where lower(trim(status)) in ({statuses}) and try_cast(ordered_at as timestamptz) is not null
+            and try_cast(total as decimal(18, 2)) >= 0
+        """
+    ).df()
+    connection.close()
+    end = orders["ordered_at"].max()
+    started = time.monotonic()
+    summary = summary_data_from_transaction_data(
+        orders, "customer_id", "ordered_at", monetary_value_col="net_revenue", observation_period_end=end, freq="D"
+    )
+    return time.monotonic() - started, len(summary)
+
+
+def ensure_data(data_dir: Path, customers: int) -> tuple[float | None, dict[str, int]]:
+    """Generate the data (last day held back) unless it is there; put the held-back day back."""
+    marker = data_dir / "generated.json"
+    if marker.exists() and json.loads(marker.read_text()).get("customers") == customers:
+        generate_data.withhold_delivered_days(data_dir)
+        return None, dict(json.loads(marker.read_text())["rows"])
+    started = time.monotonic()
+    rows = generate_data.generate(generate_data.Settings(customers=customers, out=data_dir, hold_back_days=1))
+    elapsed = time.monotonic() - started
+    marker.write_text(json.dumps({"customers": customers, "rows": rows}))
+    return elapsed, rows
+
+
+def conditions() -> dict[str, str]:
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    return {
+        "cpus": str(os.cpu_count()),
+        "memory": next(line.split(":", 1)[1].strip() for line in meminfo if line.startswith("MemTotal")),
+        "load_average_at_start": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
+        "duckdb": duckdb.__version__,
+        "python": platform.python_version(),
+        "duckdb_threads": os.environ.get("SEGMENTS_DUCKDB_THREADS", "2"),
+        "duckdb_memory_limit": os.environ.get("SEGMENTS_DUCKDB_MEMORY_LIMIT", "4GB"),
+        "dbt_threads": os.environ.get("SEGMENTS_DBT_THREADS", "2"),
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Report
+# ------------------------------------------------------------------------------------------
+
+
+def format_report(report: Report) -> str:
+    full, incremental = report.full_build, report.incremental_build
+    lines = [
+        f"Benchmark at scale {report.scale}: {report.customers:,} customers, "
+        + ", ".join(f"{table} {count:,}" for table, count in report.rows.items()),
+        "Conditions: " + ", ".join(f"{key} {value}" for key, value in report.conditions.items()),
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+    ]
+    if report.generate_seconds is not None:
+        lines.append(f"| generate the data | {report.generate_seconds:.0f} s | minutes |")
+    lines += [
+        f"| full dbt build (models + data tests) | {full.wall_seconds:.1f} s "
+        f"(run {full.run_seconds:.1f} s + test {full.test_seconds:.1f} s) | <= 120 s |",
+        f"| peak RSS of the dbt process tree, full build | {full.peak_rss_mb / 1024:.2f} GB | <= 6 GB |",
+        f"| one-day incremental dbt build | {incremental.wall_seconds:.1f} s "
+        f"(run {incremental.run_seconds:.1f} s + test {incremental.test_seconds:.1f} s; "
+        f"{100 * report.incremental_share:.0f}% of full) | <= 15% of full |",
+        f"| one-day incremental models only (dbt run) | {incremental.run_seconds:.1f} s "
+        f"({100 * incremental.run_seconds / max(full.run_seconds, 1e-9):.0f}% of the full run) | |",
+        f"| peak RSS, incremental build | {incremental.peak_rss_mb / 1024:.2f} GB | |",
+        f"| customer_facts model (full build) | {full.customer_facts_seconds:.2f} s | |",
+        f"| floor: one DuckDB query, orders per customer from Parquet | {report.floor_seconds:.2f} s | |",
+        f"| peer: lifetimes summary_data_from_transaction_data ({report.peer_customers:,} customers) "
+        f"| {report.peer_seconds:.1f} s | |",
+        f"| peer / customer_facts | {report.peer_ratio:.1f}x | >= 10x |",
+        "",
+        "Slowest models, full build: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.slowest_models),
+        "Slowest models, incremental build: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in incremental.slowest_models),
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    size = parser.add_mutually_exclusive_group(required=True)
+    size.add_argument("--scale", choices=sorted(generate_data.SCALES))
+    size.add_argument("--customers", type=int)
+    parser.add_argument("--data-dir", type=Path, help="generated data (default data/<scale>)")
+    parser.add_argument("--work-dir", type=Path, help="DuckDB file, dbt targets and logs (default data/benchmark-<scale>)")
+    parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "target" / "benchmark")
+    parser.add_argument("--skip-peer", action="store_true", help="do not run lifetimes (slow at L)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    customers = args.customers if args.customers is not None else generate_data.SCALES[args.scale]
+    scale = args.scale or f"{customers}"
+    data_dir = args.data_dir or REPO_ROOT / "data" / scale
+    work = args.work_dir or REPO_ROOT / "data" / f"benchmark-{scale}"
+    work.mkdir(parents=True, exist_ok=True)
+    for stale in (work / "segments.duckdb", work / "segments.duckdb.wal"):
+        stale.unlink(missing_ok=True)
+    measured_conditions = conditions()
+    generate_seconds, rows = ensure_data(data_dir, customers)
+    print(f"data in {data_dir}; building into {work}", flush=True)
+    full = dbt_build(data_dir, work, "full")
+    print(f"full build {full.wall_seconds:.1f} s", flush=True)
+    for day in generate_data.held_back_days(data_dir):
+        generate_data.deliver_day(data_dir, day)
+    incremental = dbt_build(data_dir, work, "incremental")
+    print(f"incremental build {incremental.wall_seconds:.1f} s", flush=True)
+    floor_seconds = floor_query(data_dir, int(measured_conditions["duckdb_threads"]))
+    peer_seconds, peer_customers = (0.0, 0) if args.skip_peer else peer_summary(data_dir)
+    measured_conditions["load_average_at_end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    report = Report(
+        scale=scale, customers=customers, rows=rows, conditions=measured_conditions,
+        generate_seconds=generate_seconds, full_build=full, incremental_build=incremental,
+        floor_seconds=floor_seconds, peer_seconds=peer_seconds, peer_customers=peer_customers,
+    )
+    text = format_report(report)
+    print(text)
+    args.results_dir.mkdir(parents=True, exist_ok=True)
+    payload = {**asdict(report), "incremental_share": report.incremental_share, "peer_ratio": report.peer_ratio}
+    (args.results_dir / f"benchmark-{scale}.json").write_text(json.dumps(payload, indent=2))
+    (args.results_dir / f"benchmark-{scale}.md").write_text(text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""Tests of scripts/generate_data.py (the any-size Parquet generator) and scripts/benchmark.py's helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts import benchmark, generate_data
+
+SPEC_COLUMNS: dict[str, list[str]] = {
+    "customers": ["customer_id", "email", "first_name", "last_name", "country_code", "created_at",
+                  "email_consent", "tracking_consent", "birth_date", "acquisition_source"],
+    "products": ["product_id", "product_name", "category", "price", "replenishment_days"],
+    "orders": ["order_id", "customer_id", "ordered_at", "status", "currency", "subtotal", "discount",
+               "shipping", "total", "refunded_amount"],
+    "order_items": ["order_id", "line_number", "product_id", "quantity", "unit_price"],
+    "email_messages": ["message_id", "message_type", "campaign_or_flow_name", "flow_step", "ab_test_id",
+                       "variant", "subject", "sent_at"],
+    "email_events": ["event_id", "message_id", "customer_id", "event_type", "occurred_at", "bounce_type",
+                     "user_agent", "is_machine_open"],
+    "web_events": ["event_id", "session_id", "customer_id", "anonymous_id", "event_type", "product_id",
+                   "occurred_at"],
+}
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    generate_data.generate(generate_data.Settings(customers=3_000, out=out), log=False)
+    return out
+
+
+@pytest.fixture()
+def db() -> duckdb.DuckDBPyConnection:
+    connection = duckdb.connect()
+    connection.execute("set TimeZone = 'UTC'")
+    return connection
+
+
+def scalar(db: duckdb.DuckDBPyConnection, sql: str) -> float:
+    return float(db.execute(sql).fetchall()[0][0])
+
+
+def parts(out: Path, table: str) -> str:
+    return f"read_parquet('{out}/{table}/*.parquet')"
+
+
+@pytest.mark.parametrize("table", sorted(SPEC_COLUMNS))
+def test_tables_have_the_spec_columns_as_text(generated: Path, db: duckdb.DuckDBPyConnection, table: str) -> None:
+    columns = db.execute(f"describe select * from {parts(generated, table)}").fetchall()
+    assert [c[0] for c in columns] == SPEC_COLUMNS[table]
+    assert {c[1] for c in columns} == {"VARCHAR"}
+
+
+def test_volumes_per_customer_match_the_l_targets(generated: Path, db: duckdb.DuckDBPyConnection) -> None:
+    """L = 1M customers should give ~10M orders, ~50M email events, ~20M site events."""
+    customers = scalar(db, f"select count(distinct customer_id) from {parts(generated, 'customers')}")
+    for table, per_customer in (("orders", 10), ("email_events", 50), ("web_events", 20)):
+        rows = scalar(db, f"select count(*) from {parts(generated, table)}")
+        assert 0.6 * per_customer <= rows / customers <= 1.5 * per_customer, (table, rows / customers)
+
+
+def test_most_buyers_buy_once_and_a_long_tail_buys_often(generated: Path, db: duckdb.DuckDBPyConnection) -> None:
+    counts = dict(db.execute(
+        f"select least(n, 3), count(*) from (select customer_id, count(*) as n from {parts(generated, 'orders')} "
+        f"group by 1) group by 1"
+    ).fetchall())
+    assert counts[1] > counts[2] and counts[1] > 0.3 * sum(counts.values())
+    assert scalar(db, f"select max(n) from (select count(*) as n from {parts(generated, 'orders')} group by customer_id)") >= 50
+
+
+def test_about_half_of_opens_are_apple_mpp(generated: Path, db: duckdb.DuckDBPyConnection) -> None:
+    share = scalar(db, f"""
+        select avg(case when is_machine_open = 'true' or user_agent like '%Mail%' then 1 else 0 end)
+        from {parts(generated, 'email_events')} where lower(event_type) = 'opened'""")
+    assert 0.4 <= share <= 0.6
+
+
+def test_orders_peak_in_the_holiday_season(generated: Path, db: duckdb.DuckDBPyConnection) -> None:
+    per_month = dict(db.execute(f"""
+        select strftime(try_cast(ordered_at as timestamptz), '%Y-%m'), count(*)
+        from {parts(generated, 'orders')} group by 1""").fetchall())
+    assert per_month["2025-12"] > 1.2 * per_month["2026-01"]
+
+
+@pytest.mark.parametrize(
+    ("table", "condition"),
+    [
+        ("customers", "customer_id in (select customer_id from {t} group by 1 having count(*) > 1)"),
+        ("customers", "country_code <> upper(trim(country_code))"),
+        ("customers", "try_cast(created_at as timestamptz) is null"),
+        ("orders", "order_id in (select order_id from {t} group by 1 having count(*) > 1)"),
+        ("orders", "status <> lower(trim(status))"),
+        ("orders", "status = 'on_hold'"),
+        ("orders", "customer_id like 'X%' or customer_id = ''"),
+        ("orders", "total like '-%' or total = ''"),
+        ("orders", "status in ('cancelled', 'refunded')"),
+        ("orders", "ordered_at like '%+__:00' or ordered_at like '%-__:00'"),
+        ("email_events", "event_id in (select event_id from {t} group by 1 having count(*) > 1)"),
+        ("email_events", "event_type = 'forwarded'"),
+        ("email_events", "event_type <> lower(event_type)"),
+        ("email_events", "customer_id like 'X%'"),
+        ("web_events", "event_type = 'wishlist_add'"),
+        ("web_events", "try_cast(occurred_at as timestamptz) is null"),
+    ],
+)
+def test_the_raw_data_is_dirty_like_the_demo(generated: Path, db: duckdb.DuckDBPyConnection,
+                                              table: str, condition: str) -> None:
+    source = parts(generated, table)
+    assert scalar(db, f"select count(*) from {source} where {condition.format(t=source)}") > 0
+
+
+def test_nothing_happens_after_the_end(generated: Path, db: duckdb.DuckDBPyConnection) -> None:
+    latest = db.execute(
+        f"select max(try_cast(occurred_at as timestamptz)) from {parts(generated, 'email_events')}"
+    ).fetchall()[0][0]
+    assert latest.replace(tzinfo=None) <= generate_data.END
+
+
+def test_same_rows_whatever_the_threads(tmp_path: Path, db: duckdb.DuckDBPyConnection) -> None:
+    for threads in (1, 2):
+        generate_data.generate(
+            generate_data.Settings(customers=300, out=tmp_path / f"t{threads}", threads=threads), log=False
+        )
+    for table in generate_data.TABLES:
+        one, two = parts(tmp_path / "t1", table), parts(tmp_path / "t2", table)
+        assert scalar(db, f"select count(*) from (from {one} except all from {two})") == 0, table
+        assert scalar(db, f"select count(*) from (from {two} except all from {one})") == 0, table
+
+
+def test_held_back_days_are_delivered_and_withheld_again(tmp_path: Path, db: duckdb.DuckDBPyConnection) -> None:
+    out = tmp_path / "raw"
+    total = generate_data.generate(generate_data.Settings(customers=300, out=out, hold_back_days=2), log=False)
+    days = generate_data.held_back_days(out)
+    assert days == ["2026-10-30", "2026-10-31"]
+    before = scalar(db, f"select count(*) from {parts(out, 'email_events')}")
+    for day in days:
+        generate_data.deliver_day(out, day)
+    assert scalar(db, f"select count(*) from {parts(out, 'email_events')}") == total["email_events"] > before
+    generate_data.withhold_delivered_days(out)
+    assert generate_data.held_back_days(out) == days
+    assert scalar(db, f"select count(*) from {parts(out, 'email_events')}") == before
+
+
+def test_command_line_scale(tmp_path: Path) -> None:
+    settings = generate_data.parse_args(["--scale", "S", "--out", str(tmp_path), "--hold-back-days", "1"])
+    assert (settings.customers, settings.hold_back_days, settings.parts) == (2_000, 1, 1)
+
+
+def test_benchmark_measures_its_own_process_tree() -> None:
+    assert benchmark.tree_rss_kb(os.getpid()) > 10_000
+
+
+def test_benchmark_report_names_every_target() -> None:
+    build = benchmark.Build(wall_seconds=100.0, peak_rss_mb=4096.0, slowest_models=[("customer_facts", 3.0)],
+                            customer_facts_seconds=3.0)
+    report = benchmark.Report(
+        scale="L", customers=1_000_000, rows={"orders": 10}, conditions={"cpus": "2"}, generate_seconds=None,
+        full_build=build, incremental_build=benchmark.Build(wall_seconds=10.0, peak_rss_mb=1024.0),
+        floor_seconds=1.0, peer_seconds=60.0, peer_customers=700_000,
+    )
+    text = benchmark.format_report(report)
+    assert report.incremental_share == pytest.approx(0.1) and report.peer_ratio == pytest.approx(20.0)
+    for needle in ("<= 120 s", "<= 6 GB", "10% of full", "20.0x", "customer_facts 3.0 s"):
+        assert needle in text

@@ -1,0 +1,201 @@
+"""Tests of scripts/replay.py: the step plan and its parsing (fast), and a replay of the demo's
+last week into a temporary DuckDB file that checks the point of the history: customers who
+enter the RFM groups At Risk or Needs Attention between two builds get journey_rfm_retention
+rows, at the step their entry time says."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts import replay
+from scripts.generate_demo_data import END
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SCRIPT = REPO_ROOT / "scripts" / "replay.py"
+RETENTION_GROUPS = ("At Risk", "Needs Attention")
+# The dbt_project.yml defaults the replay runs with.
+RETENTION_STEP_GAP = timedelta(days=3)
+RETENTION_STEPS = 3
+DUE_WINDOW = timedelta(hours=24)
+WEEK_START = END - timedelta(days=7)
+
+
+# ------------------------------------------------------------------------------------------
+# Parsing and the plan (no dbt)
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("1d", timedelta(days=1)), ("7d", timedelta(days=7)), ("12h", timedelta(hours=12)), (" 2d ", timedelta(days=2))],
+)
+def test_parse_every(text: str, expected: timedelta) -> None:
+    assert replay.parse_every(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0d", "1w", "d", "1.5d", "-1d", ""])
+def test_parse_every_rejects_anything_else(text: str) -> None:
+    with pytest.raises(argparse.ArgumentTypeError):
+        replay.parse_every(text)
+
+
+def test_parse_instant_reads_dates_timestamps_and_offsets_as_utc() -> None:
+    assert replay.parse_instant("2026-10-24") == datetime(2026, 10, 24)
+    assert replay.parse_instant("2026-10-24T18:00") == datetime(2026, 10, 24, 18)
+    assert replay.parse_instant("2026-10-24T20:00:00+02:00") == datetime(2026, 10, 24, 18)
+    assert replay.parse_instant("2026-10-24T18:00:00Z") == datetime(2026, 10, 24, 18)
+    with pytest.raises(argparse.ArgumentTypeError):
+        replay.parse_instant("24/10/2026")
+
+
+def test_as_of_values_step_from_start_and_always_end_at_end() -> None:
+    start = datetime(2026, 10, 24, 18)
+    assert replay.as_of_values(start, start + timedelta(days=2), timedelta(days=1)) == [
+        start, start + timedelta(days=1), start + timedelta(days=2)]
+    # An end off the grid is still the last build.
+    assert replay.as_of_values(start, start + timedelta(hours=30), timedelta(days=1)) == [
+        start, start + timedelta(days=1), start + timedelta(hours=30)]
+    assert replay.as_of_values(start, start, timedelta(days=1)) == [start]
+    with pytest.raises(ValueError):
+        replay.as_of_values(start, start - timedelta(days=1), timedelta(days=1))
+
+
+def test_plan_seeds_once_then_narrows_the_selection() -> None:
+    instants = replay.as_of_values(datetime(2026, 10, 29, 18), datetime(2026, 10, 31, 18), timedelta(days=1))
+    steps = replay.plan_steps(instants, target_path=Path("/tmp/t"))
+    assert [step.args[0] for step in steps] == ["seed", "run", "run", "run"]
+    assert steps[0].args == ("seed", "--target-path", "/tmp/t")
+    assert steps[1].args[:3] == ("run", "--select", "+segment_history")
+    assert steps[2].args[:3] == ("run", "--select", "int_as_of+,+segment_history")
+    assert steps[3].args[:3] == ("run", "--select", "@int_as_of")
+    assert steps[2].args[3:5] == ("--vars", '{as_of: "2026-10-30 18:00:00"}')
+    assert [step.as_of for step in steps[1:]] == instants
+
+
+def test_plan_of_one_instant_without_seeds_builds_everything_at_it() -> None:
+    steps = replay.plan_steps([datetime(2026, 10, 31, 18)], load_seeds=False, log_path=Path("logs2"))
+    assert [step.args for step in steps] == [
+        ("run", "--select", "@int_as_of", "--vars", '{as_of: "2026-10-31 18:00:00"}', "--log-path", "logs2")]
+
+
+def test_dry_run_prints_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    code = replay.main(["--start", "2026-10-30T18:00", "--end", "2026-10-31T18:00", "--dbt", "dbt",
+                        "--no-seed", "--dry-run"])
+    assert code == 0
+    assert capsys.readouterr().out.splitlines() == [
+        'dbt run --select +segment_history --vars {as_of: "2026-10-30 18:00:00"}',
+        'dbt run --select @int_as_of --vars {as_of: "2026-10-31 18:00:00"}',
+    ]
+
+
+def test_end_before_start_is_a_usage_error() -> None:
+    with pytest.raises(SystemExit):
+        replay.main(["--start", "2026-10-31", "--end", "2026-10-30", "--dry-run"])
+
+
+# ------------------------------------------------------------------------------------------
+# A week of the demo, replayed
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def replayed_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's last week (8 daily builds up to END) replayed into a fresh DuckDB file."""
+    work = tmp_path_factory.mktemp("replay")
+    database = work / "replay.duckdb"
+    env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--start", WEEK_START.isoformat(), "--end", END.isoformat(), "--every", "1d",
+         "--database", str(database), "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return database
+
+
+@pytest.fixture()
+def db(replayed_database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(replayed_database), read_only=True) as connection:
+        yield connection
+
+
+def retention_entries(db: duckdb.DuckDBPyConnection) -> dict[tuple[str, datetime], str]:
+    """(customer, build) -> group, for every customer in a retention group at a build who was in
+    none of them at the build before, read straight from segment_history."""
+    builds = [row[0] for row in db.execute("select distinct as_of from main.segment_history order by 1").fetchall()]
+    members: dict[datetime, dict[str, str]] = {build: {} for build in builds}
+    for customer_id, group, as_of in db.execute(
+        "select customer_id, segment_name, as_of from main.segment_history "
+        "where segment_family = 'rfm_group' and segment_name in (?, ?)", list(RETENTION_GROUPS),
+    ).fetchall():
+        members[as_of][customer_id] = group
+    entries: dict[tuple[str, datetime], str] = {}
+    for previous, build in zip(builds, builds[1:]):
+        for customer_id, group in members[build].items():
+            if customer_id not in members[previous]:
+                entries[(customer_id, build)] = group
+    return entries
+
+
+def test_every_replayed_day_is_recorded(db: duckdb.DuckDBPyConnection) -> None:
+    builds = [row[0] for row in db.execute("select distinct as_of from main.segment_history order by 1").fetchall()]
+    assert builds == [WEEK_START + timedelta(days=day) for day in range(8)]
+    (as_of,) = db.execute("select distinct as_of from main.journey_queue").fetchone() or (None,)
+    assert as_of == END
+
+
+def test_the_week_has_entries_into_at_risk(db: duckdb.DuckDBPyConnection) -> None:
+    entries = retention_entries(db)
+    assert any(group == "At Risk" for group in entries.values()), entries
+    changes = {
+        (row[0], row[1])
+        for row in db.execute(
+            "select customer_id, entered_at from main.segment_changes "
+            "where segment_family = 'rfm_group' and segment_name = 'At Risk' and is_entry_observed"
+        ).fetchall()
+    }
+    at_risk_entries = {key for key, group in entries.items() if group == "At Risk"}
+    assert at_risk_entries <= changes
+
+
+def test_entries_into_at_risk_or_needs_attention_start_the_retention_flow(db: duckdb.DuckDBPyConnection) -> None:
+    entries = retention_entries(db)
+    rows = {
+        (row[0], row[1]): (row[2], row[3], row[4], row[5])
+        for row in db.execute(
+            "select customer_id, trigger_at, step, due_at, status, branch from main.journey_rfm_retention"
+        ).fetchall()
+    }
+    assert entries, "no entry into At Risk / Needs Attention in the replayed week"
+    for (customer_id, entered_at), group in entries.items():
+        # The flow lasts until its last step's window closes; a week's entries are all inside it.
+        assert entered_at + (RETENTION_STEPS - 1) * RETENTION_STEP_GAP + DUE_WINDOW > END
+        assert (customer_id, entered_at) in rows, (customer_id, entered_at)
+        step, due_at, status, branch = rows[(customer_id, entered_at)]
+        assert branch.startswith(group)
+        # The current step is the open one, else the next one.
+        open_steps = [k for k in range(1, RETENTION_STEPS + 1)
+                      if entered_at + (k - 1) * RETENTION_STEP_GAP <= END
+                      < entered_at + (k - 1) * RETENTION_STEP_GAP + DUE_WINDOW]
+        expected_step = open_steps[-1] if open_steps else next(
+            k for k in range(1, RETENTION_STEPS + 1) if entered_at + (k - 1) * RETENTION_STEP_GAP > END)
+        assert step == expected_step
+        assert due_at == entered_at + (step - 1) * RETENTION_STEP_GAP
+        assert status in ("due", "waiting", "suppressed", "exited")
+    # Nothing else starts the flow: every row is one of those entries.
+    assert set(rows) <= set(entries)
+
+
+def test_journey_queue_holds_the_retention_rows(db: duckdb.DuckDBPyConnection) -> None:
+    (queued,) = db.execute("select count(*) from main.journey_queue where journey = 'rfm_retention'").fetchone() or (0,)
+    (modelled,) = db.execute("select count(*) from main.journey_rfm_retention").fetchone() or (0,)
+    assert queued == modelled > 0
