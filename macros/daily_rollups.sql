@@ -32,3 +32,19 @@
         case when event_type in ('product_view', 'add_to_cart', 'checkout_started') then occurred_at end
     ) as last_shopping_event_at
 {%- endmacro %}
+
+{#
+    The column list of a customer-day row (customer_id, activity_date, then the measures above),
+    for a union of rollup rows with rows computed in the model: a union matches columns by
+    position, and `select *` of a rollup table is not in the model's order on Spark, which
+    stores a partition column (activity_date) after the others.
+#}
+{% macro email_day_columns() -%}
+    customer_id, activity_date, emails_delivered, human_opens, machine_opens, clicks, email_engagements,
+    last_email_delivered_at, last_email_engaged_at, hard_bounces, unsubscribes, spam_complaints
+{%- endmacro %}
+
+{% macro site_day_columns() -%}
+    customer_id, activity_date, site_events, product_views, last_site_event_at, last_product_view_at,
+    last_add_to_cart_at, last_checkout_started_at, last_shopping_event_at
+{%- endmacro %}

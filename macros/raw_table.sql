@@ -88,3 +88,19 @@
         ) }}
     {%- endif -%}
 {%- endmacro %}
+
+{#
+    Spark reads Parquet by path (one file, a glob or a folder of parts; local, HDFS or S3 URIs).
+    CSV has no header option in a path query: load CSV exports into tables (raw_source = tables).
+#}
+{% macro spark__raw_file_relation(table_name) -%}
+    {%- set file_format = var('raw_file_format') -%}
+    {%- if file_format == 'parquet' -%}
+        parquet.`{{ raw_file_path(table_name) }}`
+    {%- else -%}
+        {{ exceptions.raise_compiler_error(
+            "var raw_file_format = '" ~ file_format ~ "' is not supported on Spark; use 'parquet', or load the"
+            ~ " files into tables and use raw_source = 'tables'"
+        ) }}
+    {%- endif -%}
+{%- endmacro %}

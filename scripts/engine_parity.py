@@ -58,6 +58,8 @@ class BuiltModel:
     alias: str
     materialized: str
     has_contract: bool
+    # Spark's partition columns (partition_by): stored as folders <column>=<value>, after the others.
+    partition_by: tuple[str, ...] = ()
 
     @property
     def is_stored(self) -> bool:
@@ -177,10 +179,40 @@ def spark_table_path(warehouse: Path, schema: str, table: str) -> Path:
     return warehouse / f"{schema.lower()}.db" / table.lower()
 
 
-def read_spark_table(connection: duckdb.DuckDBPyConnection, warehouse: Path, schema: str, table: str) -> Table:
-    """A parquet table of a Spark build, read with DuckDB."""
-    files = spark_table_path(warehouse, schema, table) / "*.parquet"
-    return _read(connection, f"read_parquet('{files}')")
+def read_spark_table(
+    connection: duckdb.DuckDBPyConnection,
+    warehouse: Path,
+    schema: str,
+    table: str,
+    partition_types: dict[str, str] | None = None,
+    column_order: tuple[str, ...] = (),
+) -> Table:
+    """A parquet table of a Spark build, read with DuckDB. A partitioned table keeps its partition
+    columns in folder names (`event_day=2026-10-01/`, URL-escaped): partition_types gives their
+    SQL types (Spark stores them as text). Spark puts partition columns after the others;
+    column_order (when it names the same columns) restores the model's order."""
+    folder = spark_table_path(warehouse, schema, table)
+    if not partition_types:
+        return _read(connection, f"read_parquet('{folder / '*.parquet'}')")
+    types = ", ".join(f"'{column}': {type_name}" for column, type_name in partition_types.items())
+    relation = f"read_parquet('{folder / '**' / '*.parquet'}', hive_partitioning = true, hive_types = {{{types}}})"
+    read = _read(connection, relation)
+    if column_order and sorted(column_order) == sorted(read.columns) and column_order != read.columns:
+        selected = ", ".join(f'"{column}"' for column in column_order)
+        read = _read(connection, f"(select {selected} from {relation})")
+    return read
+
+
+def partition_columns(config: dict[str, object]) -> tuple[str, ...]:
+    """The partition_by of a model config: none, one column name or a list of them."""
+    partition_by = config.get("partition_by")
+    if partition_by is None:
+        return ()
+    if isinstance(partition_by, str):
+        return (partition_by,)
+    if isinstance(partition_by, list):
+        return tuple(str(column) for column in partition_by)
+    raise ValueError(f"unexpected partition_by {partition_by!r}")
 
 
 def built_models(manifest_path: Path) -> dict[str, BuiltModel]:
@@ -199,6 +231,7 @@ def built_models(manifest_path: Path) -> dict[str, BuiltModel]:
             alias=node["alias"],
             materialized="table" if resource_type == "seed" else config.get("materialized", ""),
             has_contract=resource_type == "seed" or bool(config.get("contract", {}).get("enforced", False)),
+            partition_by=partition_columns(config),
         )
     return found
 
@@ -208,7 +241,15 @@ def compare_model(
 ) -> list[str]:
     """The differences between the DuckDB and the Spark relation of one model."""
     left = read_duckdb_table(connection, duckdb_model.schema, duckdb_model.alias)
-    right = read_spark_table(connection, spark_warehouse, spark_model.schema, spark_model.alias)
+    left_types = dict(zip(left.columns, left.types))
+    right = read_spark_table(
+        connection,
+        spark_warehouse,
+        spark_model.schema,
+        spark_model.alias,
+        partition_types={column: left_types.get(column, "VARCHAR") for column in spark_model.partition_by},
+        column_order=left.columns,
+    )
     return compare_tables(left, right, exact_types=duckdb_model.has_contract or spark_model.has_contract)
 
 

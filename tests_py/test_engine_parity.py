@@ -16,6 +16,8 @@ from scripts.engine_parity import (
     compare_builds,
     compare_tables,
     normalise_type,
+    partition_columns,
+    read_spark_table,
     spark_table_path,
     built_models,
     values_equal,
@@ -132,3 +134,27 @@ def test_compare_builds_reads_spark_parquet_and_reports_models_built_on_one_side
     results = compare_builds(database, duckdb_manifest, warehouse, spark_manifest)
     assert results["python_only"] == ["built on DuckDB only (disabled on Spark?)"]
     assert len(results["facts"]) == 1 and "aov: Decimal('12.50') vs Decimal('12.51')" in results["facts"][0]
+
+
+def test_partitioned_spark_tables_are_read_with_typed_partition_columns_in_model_order(tmp_path: Path) -> None:
+    """Spark writes partition columns as folders (values URL-escaped) and after the other columns."""
+    warehouse = tmp_path / "spark-warehouse"
+    folder = spark_table_path(warehouse, "segments", "history") / "as_of=2026-10-31 18%3A00%3A00"
+    folder.mkdir(parents=True)
+    with duckdb.connect() as connection:
+        connection.execute(f"copy (select '00017' as customer_id) to '{folder}/part-0.parquet'")
+        read = read_spark_table(
+            connection, warehouse, "segments", "history",
+            partition_types={"as_of": "TIMESTAMP"}, column_order=("as_of", "customer_id"),
+        )
+    assert read.columns == ("as_of", "customer_id")
+    assert read.types == ("TIMESTAMP", "VARCHAR")
+    assert read.rows == ((datetime(2026, 10, 31, 18), "00017"),)
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [({}, ()), ({"partition_by": "event_day"}, ("event_day",)), ({"partition_by": ["a", "b"]}, ("a", "b"))],
+)
+def test_partition_columns_of_a_config(config: dict[str, object], expected: tuple[str, ...]) -> None:
+    assert partition_columns(config) == expected

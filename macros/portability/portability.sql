@@ -82,23 +82,31 @@
 {# ---- aggregates --------------------------------------------------------------------------- #}
 
 {#
-    Exact percentile with linear interpolation (percentile_cont) of a numeric expression, as
-    an aggregate: DuckDB quantile_cont, Spark percentile. Both give a double for integer input;
-    cast the result. For an approximate percentile at scale use approx_percentile (the two
-    engines' sketches differ, so compare those with a tolerance).
+    Exact percentile with linear interpolation (percentile_cont) of a numeric expression, as an
+    aggregate, fraction in 0..1, as a double on every engine: DuckDB quantile_cont, Spark
+    percentile, standard SQL percentile_cont ... within group. The input is cast to a double
+    first: DuckDB's quantile_cont of a decimal returns the column's decimal type and truncates
+    the interpolated value to its scale (Q1 of 1.01, 2.02, 3.03, 10.00 is 1.76, not 1.7675),
+    Spark returns the exact double. For an approximate percentile at scale use
+    approx_percentile (the engines' sketches differ, so compare those with a tolerance).
 #}
 {% macro percentile_cont(expression, fraction) -%}
     {{ return(adapter.dispatch('percentile_cont', 'segments')(expression, fraction)) }}
 {%- endmacro %}
 
 {% macro default__percentile_cont(expression, fraction) -%}
-    quantile_cont({{ expression }}, {{ fraction }})
+    percentile_cont({{ fraction }}) within group (order by cast({{ expression }} as {{ type_double() }}))
+{%- endmacro %}
+
+{% macro duckdb__percentile_cont(expression, fraction) -%}
+    quantile_cont(cast({{ expression }} as {{ type_double() }}), {{ fraction }})
 {%- endmacro %}
 
 {% macro spark__percentile_cont(expression, fraction) -%}
-    percentile({{ expression }}, {{ fraction }})
+    percentile(cast({{ expression }} as {{ type_double() }}), {{ fraction }})
 {%- endmacro %}
 
+{# The median (the 0.5 continuous percentile) of a numeric expression, as a double. #}
 {% macro median(expression) -%}
     {{ percentile_cont(expression, 0.5) }}
 {%- endmacro %}
@@ -172,17 +180,22 @@
 {# ---- dates ---------------------------------------------------------------------------------- #}
 
 {#
-    ISO day of week of a date or timestamp, 1 = Monday ... 7 = Sunday. `dayofweek` means
-    0 = Sunday in DuckDB and 1 = Sunday in Spark.
+    ISO day of week of a date or timestamp as an integer, 1 = Monday ... 7 = Sunday.
+    `dayofweek` means 0 = Sunday in DuckDB and 1 = Sunday in Spark; DuckDB's isodow is a bigint.
 #}
 {% macro iso_day_of_week(expression) -%}
     {{ return(adapter.dispatch('iso_day_of_week', 'segments')(expression)) }}
 {%- endmacro %}
 
 {% macro default__iso_day_of_week(expression) -%}
-    isodow({{ expression }})
+    cast(extract(isodow from {{ expression }}) as {{ dbt.type_int() }})
 {%- endmacro %}
 
+{% macro duckdb__iso_day_of_week(expression) -%}
+    cast(isodow({{ expression }}) as {{ dbt.type_int() }})
+{%- endmacro %}
+
+{# Spark: weekday() is 0 = Monday ... 6 = Sunday. #}
 {% macro spark__iso_day_of_week(expression) -%}
-    (weekday({{ expression }}) + 1)
+    cast(weekday({{ expression }}) + 1 as {{ dbt.type_int() }})
 {%- endmacro %}

@@ -3,12 +3,7 @@
 -- before as_of's day, so customer rollups never rescan the event history.
 -- Incremental (issue #5): the days from the latest built day minus incremental_lookback_days are
 -- rebuilt from int_email_events_flagged (delete+insert on activity_date).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    on_schema_change='fail',
-) }}
+{{ config(on_schema_change='fail', **incremental_by_partition('activity_date')) }}
 with
 
 flagged_events as (

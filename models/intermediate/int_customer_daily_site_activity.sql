@@ -3,12 +3,7 @@
 -- needs no rebuild of the days). Customer rollups sum these days instead of rescanning events.
 -- Incremental (issue #5): the days from the latest built day minus incremental_lookback_days are
 -- rebuilt from stg_web__events (delete+insert on activity_date).
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='activity_date',
-    on_schema_change='fail',
-) }}
+{{ config(on_schema_change='fail', **incremental_by_partition('activity_date')) }}
 with
 
 site_events as (

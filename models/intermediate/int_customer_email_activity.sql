@@ -37,9 +37,9 @@ day_of_as_of as (
 ),
 
 customer_days as (
-    select * from days_before_as_of
+    select {{ email_day_columns() }} from days_before_as_of
     union all
-    select * from day_of_as_of
+    select {{ email_day_columns() }} from day_of_as_of
 ),
 
 customer_days_at_as_of as (

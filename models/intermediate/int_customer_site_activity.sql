@@ -54,9 +54,9 @@ day_of_as_of as (
 ),
 
 customer_days as (
-    select * from counted_days_before_as_of
+    select {{ site_day_columns() }} from counted_days_before_as_of
     union all
-    select * from day_of_as_of
+    select {{ site_day_columns() }} from day_of_as_of
 ),
 
 customer_days_at_as_of as (

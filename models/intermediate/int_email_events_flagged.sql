@@ -4,12 +4,7 @@
 -- Incremental (issue #5): a build reclassifies the days from the latest built day minus
 -- incremental_lookback_days (delete+insert on event_date); an open in those days finds its
 -- delivery among all staged events, however old, so a late open is classified as in a full build.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_date',
-    on_schema_change='fail',
-) }}
+{{ config(on_schema_change='fail', **incremental_by_partition('event_date')) }}
 with
 
 email_events as (

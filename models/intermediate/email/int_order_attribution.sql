@@ -80,6 +80,7 @@ select
     touch_event_id,
     touch_type,
     touched_at,
-    touch_seconds / 3600.0 as hours_from_touch_to_order
+    -- A double on every engine (Spark divides by a decimal literal in decimals, rounded to 6 places).
+    cast(touch_seconds as {{ type_double() }}) / 3600 as hours_from_touch_to_order
 from touches_before_order
 where touch_recency_rank = 1

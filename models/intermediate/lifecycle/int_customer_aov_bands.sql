@@ -18,9 +18,9 @@ customer_facts as (
 
 store_quartiles as (
     select
-        {{ percentile_value('net_revenue', 0.25) }} as order_value_q1,
-        {{ median_value('net_revenue') }} as order_value_median,
-        {{ percentile_value('net_revenue', 0.75) }} as order_value_q3
+        {{ percentile_cont('net_revenue', 0.25) }} as order_value_q1,
+        {{ median('net_revenue') }} as order_value_median,
+        {{ percentile_cont('net_revenue', 0.75) }} as order_value_q3
     from valid_orders
 )
 

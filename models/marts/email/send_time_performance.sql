@@ -15,7 +15,7 @@ timed as (
     select
         recipients.*,
         as_of_point.as_of,
-        {{ iso_weekday('recipients.sent_at') }} as send_weekday,
+        {{ iso_day_of_week('recipients.sent_at') }} as send_weekday,
         {{ hour_of_day('recipients.sent_at') }} as send_hour
     from recipients
     cross join as_of_point

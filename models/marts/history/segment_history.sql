@@ -4,11 +4,9 @@
 -- data, so --full-refresh is off; scripts/replay.py fills it for past instants.
 {{
     config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='as_of',
         on_schema_change='append_new_columns',
-        full_refresh=false
+        full_refresh=false,
+        **incremental_by_partition('as_of')
     )
 }}
 with

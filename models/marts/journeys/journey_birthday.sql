@@ -52,7 +52,8 @@ next_birthdays as (
         case
             when as_of < {{ dbt.dateadd('hour', var('journey_due_window_hours'), 'this_year_birthday_at') }}
                 then this_year_birthday_at
-            else cast({{ dbt.dateadd('year', 'years_since_birth + 1', 'birth_date') }} as {{ dbt.type_timestamp() }})
+            -- In parentheses: dbt-spark's dateadd multiplies the interval by 12 months as written.
+            else cast({{ dbt.dateadd('year', '(years_since_birth + 1)', 'birth_date') }} as {{ dbt.type_timestamp() }})
         end as birthday_at
     from birthdays_this_year
 ),

@@ -23,7 +23,7 @@ customer_orders as (
         valid_orders.customer_id,
         valid_orders.order_id,
         valid_orders.ordered_at,
-        {{ iso_weekday('valid_orders.ordered_at') }} as order_weekday,
+        {{ iso_day_of_week('valid_orders.ordered_at') }} as order_weekday,
         lag(valid_orders.ordered_at) over (
             partition by valid_orders.customer_id
             order by valid_orders.ordered_at, valid_orders.order_id
@@ -36,7 +36,7 @@ customer_orders as (
 intervals as (
     select
         customer_id,
-        {{ median_value(dbt.datediff('previous_ordered_at', 'ordered_at', 'day')) }} as median_days_between_orders
+        {{ median(dbt.datediff('previous_ordered_at', 'ordered_at', 'day')) }} as median_days_between_orders
     from customer_orders
     where previous_ordered_at is not null
     group by customer_id
@@ -81,7 +81,7 @@ cadence as (
         -- The day before the usual weekday (Monday -> Sunday).
         case when usual_weekdays.usual_weekday = 1 then 7 else usual_weekdays.usual_weekday - 1 end
             as preferred_send_weekday,
-        {{ iso_weekday('customer_facts.as_of') }} as as_of_weekday,
+        {{ iso_day_of_week('customer_facts.as_of') }} as as_of_weekday,
         aov_bands.aov,
         aov_bands.aov_band
     from customer_facts

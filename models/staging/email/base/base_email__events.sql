@@ -6,12 +6,7 @@
 -- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces them
 -- (delete+insert on event_day). A copy of an event already staged in an earlier partition is a
 -- duplicate, as in a full build, where the earliest copy is staged.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_day',
-    on_schema_change='fail',
-) }}
+{{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 
 source as (

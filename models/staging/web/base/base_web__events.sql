@@ -4,12 +4,7 @@
 -- occurred_at (event_day); a build replaces those from the latest staged day minus
 -- incremental_lookback_days (and a day for offsets) on, and `other` (delete+insert on event_day);
 -- a copy of an event already staged in an earlier partition is a duplicate.
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='event_day',
-    on_schema_change='fail',
-) }}
+{{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 
 source as (
