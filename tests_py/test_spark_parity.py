@@ -134,7 +134,13 @@ def test_spark_build_passes_every_model_seed_and_test(spark_build: Build) -> Non
     assert spark_build.returncode == 0, _failures(spark_build)
     results = json.loads(spark_build.run_results.read_text())["results"]
     statuses = {result["unique_id"]: result["status"] for result in results}
-    assert not {uid: s for uid, s in statuses.items() if s not in ("success", "pass")}
+    # `warn` only for data tests of warn severity (the deliverability floors warn on DuckDB too).
+    failed = {
+        uid: status
+        for uid, status in statuses.items()
+        if status not in ("success", "pass") and not (status == "warn" and uid.startswith("test."))
+    }
+    assert not failed
     kinds = {uid.split(".")[0] for uid in statuses}
     assert {"seed", "model", "test", "unit_test"} <= kinds
 
