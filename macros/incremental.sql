@@ -56,3 +56,4 @@
 {% macro written_date_partition(text_column) -%}
     case when {{ text_column }} like '____-__-__%' then substr({{ text_column }}, 1, 10) else 'other' end
 {%- endmacro %}
+

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
@@ -169,3 +171,24 @@ def test_the_last_build_was_incremental(builds: Builds) -> None:
                   "intermediate/int_customer_daily_site_activity"):
         sql = (builds.incremental_target / "run" / "segments" / "models" / f"{model}.sql").read_text()
         assert "delete from" in sql and "create table" not in sql.lower(), model
+
+
+def test_data_tests_since_limits_the_event_tests_to_the_reprocessed_days(builds: Builds, tmp_path: Path) -> None:
+    """A copy of an old event id breaks `unique` on the whole history; with var data_tests_since
+    after that event's day (a nightly build), the test looks at the recent rows only and passes."""
+    database = tmp_path / "copy.duckdb"
+    shutil.copy(builds.incremental, database)
+    with duckdb.connect(str(database)) as connection:
+        (first_day,) = connection.execute(
+            "select min(cast(occurred_at as date)) from main_staging.stg_email__events"
+        ).fetchall()[0]
+        connection.execute(
+            "insert into main_staging.base_email__events select * from main_staging.base_email__events "
+            f"where quarantine_reason is null and cast(occurred_at as date) = date '{first_day}' limit 1"
+        )
+    files = {"raw_source": "files", "raw_path": str(builds.raw_path), "raw_file_pattern": "{table}/*.parquet"}
+    unique_event_id = ["test", "--select", "stg_email__events,test_name:unique"]
+    with pytest.raises(AssertionError, match="unique_stg_email__events_event_id"):
+        dbt(unique_event_id, database, tmp_path, files)
+    since = str(first_day + timedelta(days=1))
+    dbt(unique_event_id, database, tmp_path, {**files, "data_tests_since": since})

@@ -166,3 +166,19 @@ def test_benchmark_report_names_every_target() -> None:
     assert report.incremental_share == pytest.approx(0.1) and report.peer_ratio == pytest.approx(20.0)
     for needle in ("<= 120 s", "<= 6 GB", "10% of full", "20.0x", "customer_facts 3.0 s"):
         assert needle in text
+
+
+def test_first_reprocessed_day_is_the_incremental_window_start() -> None:
+    """After 2026-10-31 arrives, the build reprocesses from 2026-10-30 - 3 - 2 days."""
+    assert benchmark.first_reprocessed_day(["2026-10-31"], lookback_days=3) == "2026-10-25"
+    assert benchmark.first_reprocessed_day([]) is None
+
+
+def test_slowest_orders_by_time_and_keeps_the_prefix() -> None:
+    results: list[dict[str, object]] = [
+        {"unique_id": "model.segments.a", "execution_time": 1.0},
+        {"unique_id": "test.segments.unique_a_id.abc", "execution_time": 5.0},
+        {"unique_id": "model.segments.b", "execution_time": 3.0},
+    ]
+    assert benchmark.slowest(results, "model.") == [("b", 3.0), ("a", 1.0)]
+    assert benchmark.slowest(results, "test.") == [("unique_a_id", 5.0)]
