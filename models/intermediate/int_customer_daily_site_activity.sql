@@ -2,7 +2,7 @@
 -- tracking consent (applied per customer in int_customer_site_activity, so a consent change
 -- needs no rebuild of the days). Customer rollups sum these days instead of rescanning events.
 -- Incremental (issue #5): the days from the latest built day minus incremental_lookback_days are
--- rebuilt from stg_web__events (delete+insert on activity_date).
+-- rebuilt from stg_web__events (the activity_date partitions: incremental_by_partition).
 {{ config(on_schema_change='fail', **incremental_by_partition('activity_date')) }}
 with
 

@@ -2,8 +2,8 @@
 -- open is a machine open (SPEC §1): flagged by the source, a known prefetching user agent, or
 -- less than machine_open_max_seconds after the message was first delivered to that customer.
 -- Incremental (issue #5): a build reclassifies the days from the latest built day minus
--- incremental_lookback_days (delete+insert on event_date); an open in those days finds its
--- delivery among all staged events, however old, so a late open is classified as in a full build.
+-- incremental_lookback_days (whole event_date partitions, incremental_by_partition); an open in
+-- those days finds its delivery among all staged events, however old, so a late open is classified as in a full build.
 {{ config(on_schema_change='fail', **incremental_by_partition('event_date')) }}
 with
 

@@ -3,9 +3,9 @@
 -- Incremental (issue #5): rows are partitioned by the date written in the raw occurred_at
 -- (event_day; `other` when it does not start with one), so a build finds the partitions to
 -- reprocess without parsing history: those from the latest staged day minus
--- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces them
--- (delete+insert on event_day). A copy of an event already staged in an earlier partition is a
--- duplicate, as in a full build, where the earliest copy is staged.
+-- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces those whole
+-- partitions (incremental_by_partition). A copy of an event already staged in an earlier
+-- partition is a duplicate, as in a full build, where the earliest copy is staged.
 {{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 

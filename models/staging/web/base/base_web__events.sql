@@ -2,8 +2,8 @@
 -- Anonymous events (no customer_id) are kept: they belong to a session and an anonymous_id.
 -- Incremental (issue #5), like base_email__events: partitions are the dates written in the raw
 -- occurred_at (event_day); a build replaces those from the latest staged day minus
--- incremental_lookback_days (and a day for offsets) on, and `other` (delete+insert on event_day);
--- a copy of an event already staged in an earlier partition is a duplicate.
+-- incremental_lookback_days (and a day for offsets) on, and `other` (whole partitions,
+-- incremental_by_partition); a copy of an event already staged in an earlier partition is a duplicate.
 {{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 
