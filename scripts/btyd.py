@@ -28,6 +28,7 @@ import numpy.typing as npt
 from scipy import optimize, special  # type: ignore[import-untyped]
 
 FloatArray = npt.NDArray[np.float64]
+IndexArray = npt.NDArray[np.intp]
 
 # The CLV discounting month, in days: what `lifetimes` uses for daily data (freq="D").
 DAYS_PER_MONTH = 30.0
@@ -104,19 +105,27 @@ def bg_nbd_log_likelihood(
     parameters: BgNbdParameters, frequency: npt.ArrayLike, recency: npt.ArrayLike, t: npt.ArrayLike
 ) -> FloatArray:
     """Per-customer log-likelihood (FHL 2005 eq. 6), summed in log space for stability."""
-    x, t_x, big_t = _as_float_array(frequency), _as_float_array(recency), _as_float_array(t)
+    x = _as_float_array(frequency)
+    return _bg_nbd_log_likelihood(parameters, x, _as_float_array(recency), _as_float_array(t), *_distinct(x))
+
+
+def _bg_nbd_log_likelihood(
+    parameters: BgNbdParameters, x: FloatArray, t_x: FloatArray, big_t: FloatArray,
+    distinct_x: FloatArray, index: IndexArray,
+) -> FloatArray:
+    """bg_nbd_log_likelihood given x's distinct values and each x's position among them: the
+    terms in x alone (gammaln, the costly part) are computed once per distinct x."""
     r, alpha, a, b = parameters.r, parameters.alpha, parameters.a, parameters.b
     common = (
-        special.gammaln(r + x) - special.gammaln(r) + r * np.log(alpha)
-        + special.gammaln(a + b) + special.gammaln(b + x) - special.gammaln(b) - special.gammaln(a + b + x)
+        special.gammaln(r + distinct_x) - special.gammaln(r) + r * np.log(alpha)
+        + special.gammaln(a + b) + special.gammaln(b + distinct_x) - special.gammaln(b)
+        - special.gammaln(a + b + distinct_x)
     )
+    log_dropout = np.log(a) - np.log(b + np.maximum(distinct_x, 1.0) - 1.0)
+    common, log_dropout = common[index], log_dropout[index]
     alive_term = -(r + x) * np.log(alpha + big_t)
     # Only a customer with a repeat purchase can have dropped out after the last one.
-    dropped_term = np.where(
-        x > 0,
-        np.log(a) - np.log(b + np.maximum(x, 1.0) - 1.0) - (r + x) * np.log(alpha + t_x),
-        -np.inf,
-    )
+    dropped_term = np.where(x > 0, log_dropout - (r + x) * np.log(alpha + t_x), -np.inf)
     return _as_float_array(common + np.logaddexp(alive_term, dropped_term))
 
 
@@ -132,19 +141,26 @@ def fit_bg_nbd(frequency: npt.ArrayLike, recency: npt.ArrayLike, t: npt.ArrayLik
     if x.size == 0:
         nan = float("nan")
         return BgNbdFit(BgNbdParameters(nan, nan, nan, nan), nan, 0, False)
+    # A customer's likelihood depends on (x, t_x, T) only, and in whole days a large store has
+    # far fewer distinct triples than customers: each triple is evaluated once, weighted by
+    # how many customers share it. The same sum as over every customer, several times faster.
+    (row_x, row_t_x, row_big_t), weights = _distinct_rows(x, t_x, big_t)
+    distinct_x, index = _distinct(row_x)
+
+    def log_likelihood_sum(parameters: BgNbdParameters) -> float:
+        values = _bg_nbd_log_likelihood(parameters, row_x, row_t_x, row_big_t, distinct_x, index)
+        return float(np.dot(weights, values))
 
     def negative_mean_log_likelihood(log_parameters: FloatArray) -> float:
         r, alpha, a, b = np.exp(log_parameters)
-        values = bg_nbd_log_likelihood(BgNbdParameters(r, alpha, a, b), x, t_x, big_t)
-        return _finite_or_inf(-float(np.mean(values)))
+        return _finite_or_inf(-log_likelihood_sum(BgNbdParameters(r, alpha, a, b)) / x.size)
 
     bounds = [SHAPE_BOUNDS, SCALE_BOUNDS, SHAPE_BOUNDS, SHAPE_BOUNDS]
     solution, converged = _minimize(negative_mean_log_likelihood, _bg_nbd_start(x, big_t), bounds)
     r, alpha, a, b = (float(v) for v in np.exp(solution))
     parameters = BgNbdParameters(r, alpha, a, b)
-    log_likelihood = float(np.sum(bg_nbd_log_likelihood(parameters, x, t_x, big_t)))
     at_bound = _at_bound(parameters.as_dict(), bounds)
-    return BgNbdFit(parameters, log_likelihood, int(x.size), converged, at_bound)
+    return BgNbdFit(parameters, log_likelihood_sum(parameters), int(x.size), converged, at_bound)
 
 
 def probability_alive(
@@ -259,13 +275,22 @@ def gamma_gamma_log_likelihood(
     parameters: GammaGammaParameters, frequency: npt.ArrayLike, monetary: npt.ArrayLike
 ) -> FloatArray:
     """Per-customer log density of the mean spend m of x > 0 repeat transactions."""
-    x, m = _as_float_array(frequency), _as_float_array(monetary)
+    x = _as_float_array(frequency)
+    return _gamma_gamma_log_likelihood(parameters, x, _as_float_array(monetary), *_distinct(x))
+
+
+def _gamma_gamma_log_likelihood(
+    parameters: GammaGammaParameters, x: FloatArray, m: FloatArray, distinct_x: FloatArray, index: IndexArray
+) -> FloatArray:
+    """gamma_gamma_log_likelihood given x's distinct values (the gammaln terms depend on x alone)."""
     p, q, gamma = parameters.p, parameters.q, parameters.gamma
+    distinct_px = p * distinct_x
+    in_x = (
+        special.gammaln(distinct_px + q) - special.gammaln(distinct_px) - special.gammaln(q)
+        + distinct_px * np.log(distinct_x)
+    )[index]
     px = p * x
-    return _as_float_array(
-        special.gammaln(px + q) - special.gammaln(px) - special.gammaln(q)
-        + q * np.log(gamma) + (px - 1.0) * np.log(m) + px * np.log(x) - (px + q) * np.log(gamma + x * m)
-    )
+    return _as_float_array(in_x + q * np.log(gamma) + (px - 1.0) * np.log(m) - (px + q) * np.log(gamma + x * m))
 
 
 def fit_gamma_gamma(frequency: npt.ArrayLike, monetary: npt.ArrayLike) -> GammaGammaFit:
@@ -281,9 +306,11 @@ def fit_gamma_gamma(frequency: npt.ArrayLike, monetary: npt.ArrayLike) -> GammaG
         nan = float("nan")
         return GammaGammaFit(GammaGammaParameters(nan, nan, nan), nan, 0, False)
 
+    distinct_x, index = _distinct(x)
+
     def negative_mean_log_likelihood(log_parameters: FloatArray) -> float:
         p, q, gamma = np.exp(log_parameters)
-        values = gamma_gamma_log_likelihood(GammaGammaParameters(p, q, gamma), x, m)
+        values = _gamma_gamma_log_likelihood(GammaGammaParameters(p, q, gamma), x, m, distinct_x, index)
         return _finite_or_inf(-float(np.mean(values)))
 
     # Start at p = 1, q = 2 and gamma matching the mean spend p * gamma / (q - 1).
@@ -347,6 +374,18 @@ def customer_lifetime_value(
 
 
 # -- Optimisation --------------------------------------------------------------------------
+
+
+def _distinct(values: FloatArray) -> tuple[FloatArray, IndexArray]:
+    """The distinct values and the position of each value among them."""
+    distinct, index = np.unique(values, return_inverse=True)
+    return _as_float_array(distinct), index.reshape(values.shape)
+
+
+def _distinct_rows(*columns: FloatArray) -> tuple[list[FloatArray], FloatArray]:
+    """The distinct rows of equally long columns (as columns again) and how often each occurs."""
+    rows, counts = np.unique(np.column_stack(columns), axis=0, return_counts=True)
+    return [_as_float_array(rows[:, i]) for i in range(len(columns))], _as_float_array(counts)
 
 
 def _finite_or_inf(value: float) -> float:

@@ -117,6 +117,23 @@ def test_fits_agree_with_lifetimes_far_inside_the_published_rounding(
         assert value == pytest.approx(spend_reference.params_[name], rel=1e-4), name
 
 
+
+def test_the_fit_weighs_each_distinct_customer_history_by_how_many_share_it(cdnow: pd.DataFrame) -> None:
+    """fit_bg_nbd evaluates each distinct (x, t_x, T) once, weighted: on CDNOW in whole weeks
+    (many customers share a history) it must fit what lifetimes fits on every customer, and
+    report the log-likelihood summed over every customer."""
+    weeks = cdnow.assign(recency=cdnow["recency"].round(), T=cdnow["T"].round())
+    assert len(weeks.drop_duplicates(["frequency", "recency", "T"])) < len(weeks) / 2
+    ours = btyd.fit_bg_nbd(weeks["frequency"], weeks["recency"], weeks["T"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = BetaGeoFitter().fit(weeks["frequency"], weeks["recency"], weeks["T"])
+    for name, value in ours.parameters.as_dict().items():
+        assert value == pytest.approx(reference.params_[name], rel=1e-4), name
+    every_customer = btyd.bg_nbd_log_likelihood(ours.parameters, weeks["frequency"], weeks["recency"], weeks["T"])
+    assert ours.log_likelihood == pytest.approx(float(np.sum(every_customer)), rel=1e-12)
+    assert ours.n_customers == len(weeks)
+
 # -- Predictions: the formulas against lifetimes ---------------------------------------------
 
 
