@@ -351,3 +351,24 @@ def test_a_homogeneous_store_ends_on_the_bounds_and_still_predicts() -> None:
     assert fit.parameters.r / fit.parameters.alpha == pytest.approx(1 / 40.0, rel=0.15)
     predictions = btyd.expected_purchases(fit.parameters, 365.0, frequency, recency, t)
     assert np.all(np.isfinite(predictions)) and np.all(predictions >= 0)
+
+
+@pytest.mark.parametrize(
+    ("first_success", "improvement", "converged"),
+    [(True, 1e-12, True), (True, 1e-6, False), (False, 0.0, False)],
+)
+def test_a_restart_that_runs_out_on_a_ridge_confirms_the_first_optimum(
+    monkeypatch: pytest.MonkeyPatch, first_success: bool, improvement: float, converged: bool
+) -> None:
+    """The restart stops without success (evaluation budget spent): the fit is converged only
+    when the first run converged and the restart improved the objective by a negligible share."""
+    from types import SimpleNamespace
+
+    runs = iter([
+        SimpleNamespace(x=np.zeros(2), fun=14.0, success=first_success),
+        SimpleNamespace(x=np.ones(2), fun=14.0 - improvement * 14.0, success=False),
+    ])
+    monkeypatch.setattr(btyd.optimize, "minimize", lambda *args, **kwargs: next(runs))
+    solution, is_converged = btyd._minimize(lambda p: 0.0, np.zeros(2), [(1e-4, 1e4), (1e-4, 1e4)])
+    assert is_converged is converged
+    assert list(solution) == [1.0, 1.0]
