@@ -25,19 +25,19 @@
 {# Counts over rows of int_email_recipients (one row per message and recipient). #}
 {% macro email_recipient_counts() -%}
     count(*) as recipients,
-    sum(case when is_delivered then 1 else 0 end) as delivered,
-    sum(case when is_bounced then 1 else 0 end) as bounces,
-    sum(case when is_hard_bounce then 1 else 0 end) as hard_bounces,
-    sum(case when is_soft_bounce then 1 else 0 end) as soft_bounces,
-    sum(case when has_human_open then 1 else 0 end) as unique_human_opens,
+    count(case when is_delivered then 1 end) as delivered,
+    count(case when is_bounced then 1 end) as bounces,
+    count(case when is_hard_bounce then 1 end) as hard_bounces,
+    count(case when is_soft_bounce then 1 end) as soft_bounces,
+    count(case when has_human_open then 1 end) as unique_human_opens,
     sum(human_opens) as human_opens,
     sum(machine_opens) as machine_opens,
-    sum(case when has_click then 1 else 0 end) as unique_clicks,
+    count(case when has_click then 1 end) as unique_clicks,
     sum(clicks) as clicks,
-    sum(case when has_unsubscribed then 1 else 0 end) as unsubscribes,
-    sum(case when has_marked_as_spam then 1 else 0 end) as spam_complaints,
+    count(case when has_unsubscribed then 1 end) as unsubscribes,
+    count(case when has_marked_as_spam then 1 end) as spam_complaints,
     sum(attributed_orders) as attributed_orders,
-    sum(case when attributed_orders > 0 then 1 else 0 end) as attributed_purchasers,
+    count(case when attributed_orders > 0 then 1 end) as attributed_purchasers,
     sum(attributed_revenue) as attributed_revenue
 {%- endmacro %}
 

@@ -20,9 +20,9 @@ rolled_up as (
         max(ordered_at) as last_order_at,
         min(days_since_order) as days_since_last_order,
         max(days_since_order) as days_since_first_order,
-        sum(case when days_since_order <= 30 then 1 else 0 end) as orders_last_30d,
-        sum(case when days_since_order <= 90 then 1 else 0 end) as orders_last_90d,
-        sum(case when days_since_order <= 365 then 1 else 0 end) as orders_last_365d
+        count(case when days_since_order <= 30 then 1 end) as orders_last_30d,
+        count(case when days_since_order <= 90 then 1 end) as orders_last_90d,
+        count(case when days_since_order <= 365 then 1 end) as orders_last_365d
     from valid_orders
     group by customer_id
 )
