@@ -133,8 +133,17 @@ journey_statuses as (
 )
 
 select
+    {{ journey_step_columns(journey=string_literal(journey_name)) }}
+from journey_statuses
+{%- endmacro %}
+
+{#
+    The typed columns of a journey row, in the contract's order: each journey_* model selects
+    them (with its name as `journey`), and journey_queue, which unions those models, again.
+#}
+{% macro journey_step_columns(journey='journey') -%}
     cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-    cast('{{ journey_name }}' as {{ dbt.type_string() }}) as journey,
+    cast({{ journey }} as {{ dbt.type_string() }}) as journey,
     cast(step as {{ dbt.type_int() }}) as step,
     cast(trigger_at as {{ dbt.type_timestamp() }}) as trigger_at,
     cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
@@ -146,7 +155,6 @@ select
     cast(exited_at as {{ dbt.type_timestamp() }}) as exited_at,
     cast(last_email_delivered_at as {{ dbt.type_timestamp() }}) as last_email_delivered_at,
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of
-from journey_statuses
 {%- endmacro %}
 
 {#

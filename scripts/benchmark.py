@@ -33,6 +33,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import yaml
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -175,13 +176,22 @@ def slowest(results: list[dict[str, object]], prefix: str) -> list[tuple[str, fl
     return sorted(timed, key=lambda item: -item[1])
 
 
-def first_reprocessed_day(delivered: list[str], lookback_days: int = 3) -> str | None:
+def project_var(name: str) -> object:
+    """The default of a var in dbt_project.yml (the one place the vars are documented)."""
+    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())
+    return project["vars"][name]
+
+
+def first_reprocessed_day(delivered: list[str], lookback_days: int | None = None) -> str | None:
     """The first day an incremental build reprocesses after `delivered` days arrived: what its
     event tests need to check (var data_tests_since). The build reprocesses from the latest day
     already built (the day before the first delivered one) minus lookback_days minus 2 (the two
-    days of macros/incremental.sql: an offset moves a written date up to a day from its UTC date)."""
+    days of macros/incremental.sql: an offset moves a written date up to a day from its UTC date).
+    lookback_days defaults to the project's var incremental_lookback_days."""
     if not delivered:
         return None
+    if lookback_days is None:
+        lookback_days = int(str(project_var("incremental_lookback_days")))
     first = date.fromisoformat(delivered[0]) - timedelta(days=1 + lookback_days + 2)
     return first.isoformat()
 

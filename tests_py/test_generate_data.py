@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -172,6 +173,9 @@ def test_first_reprocessed_day_is_the_incremental_window_start() -> None:
     """After 2026-10-31 arrives, the build reprocesses from 2026-10-30 - 3 - 2 days."""
     assert benchmark.first_reprocessed_day(["2026-10-31"], lookback_days=3) == "2026-10-25"
     assert benchmark.first_reprocessed_day([]) is None
+    lookback = int(str(benchmark.project_var("incremental_lookback_days")))
+    expected = date(2026, 10, 31) - timedelta(days=1 + lookback + 2)
+    assert benchmark.first_reprocessed_day(["2026-10-31"]) == expected.isoformat()
 
 
 def test_slowest_orders_by_time_and_keeps_the_prefix() -> None:

@@ -23,17 +23,5 @@ journey_rows as (
 )
 
 select
-    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-    cast(journey as {{ dbt.type_string() }}) as journey,
-    cast(step as {{ dbt.type_int() }}) as step,
-    cast(trigger_at as {{ dbt.type_timestamp() }}) as trigger_at,
-    cast(due_at as {{ dbt.type_timestamp() }}) as due_at,
-    cast(status as {{ dbt.type_string() }}) as status,
-    cast(reason as {{ dbt.type_string() }}) as reason,
-    cast(trigger_key as {{ dbt.type_string() }}) as trigger_key,
-    cast(branch as {{ dbt.type_string() }}) as branch,
-    cast(due_until as {{ dbt.type_timestamp() }}) as due_until,
-    cast(exited_at as {{ dbt.type_timestamp() }}) as exited_at,
-    cast(last_email_delivered_at as {{ dbt.type_timestamp() }}) as last_email_delivered_at,
-    cast(as_of as {{ dbt.type_timestamp() }}) as as_of
+    {{ journey_step_columns() }}
 from journey_rows
