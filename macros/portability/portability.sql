@@ -106,7 +106,11 @@
     percentile(cast({{ expression }} as {{ type_double() }}), {{ fraction }})
 {%- endmacro %}
 
-{# The median (the 0.5 continuous percentile) of a numeric expression, as a double. #}
+{#
+    The median (the 0.5 continuous percentile) of a numeric expression, as a double. Grouped
+    over many groups it is slow on DuckDB when the rows arrive in no order (62 s of CPU for
+    430k customers at L); customer_purchase_cadence takes its median by position instead.
+#}
 {% macro median(expression) -%}
     {{ percentile_cont(expression, 0.5) }}
 {%- endmacro %}
