@@ -236,8 +236,8 @@ def _expected_if_alive_by_quadrature(
     r, alpha, a, b = parameters.r, parameters.alpha, parameters.a, parameters.b
     u = (_QUADRATURE_NODES + 1.0) / 2.0
     # The quantiles depend on x only, and customers share few distinct x: invert once per x.
-    distinct_x, index = np.unique(x, return_inverse=True)
-    p = special.betaincinv(a, b + distinct_x[:, np.newaxis], u)[index.reshape(x.shape)]
+    distinct_x, index = _distinct(x)
+    p = special.betaincinv(a, b + distinct_x[:, np.newaxis], u)[index]
     k = (h / (alpha + big_t))[..., np.newaxis]
     n = (r + x)[..., np.newaxis]
     with np.errstate(all="ignore"):
