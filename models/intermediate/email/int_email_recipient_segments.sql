@@ -4,6 +4,8 @@
 -- segment_history_max_age_days earlier (exact to the builds' spacing); a send with no such build
 -- falls back to the membership at as_of, an approximation for older sends (membership_source).
 -- A table, not a view: two marts read it, each of which would otherwise rebuild the recipients.
+-- It carries only what those marts measure (20M recipients, two rows each, at a million
+-- customers): the message's own columns are in int_email_recipients, on message_id.
 {{ config(materialized='table') }}
 
 with
@@ -37,17 +39,24 @@ recorded_builds as (
     from segment_history
 ),
 
+-- The build of each send instant, not of each recipient: recipients share send instants (at a
+-- million customers 20M recipients have 2.8M), and joining back on one timestamp column is
+-- cheaper than grouping 20M recipients by their two keys.
+send_instants as (
+    select distinct sent_at
+    from recipients
+),
+
 send_builds as (
     select
-        recipients.message_id,
-        recipients.customer_id,
+        send_instants.sent_at,
         max(recorded_builds.recorded_as_of) as recorded_as_of
-    from recipients
+    from send_instants
     inner join recorded_builds
-        on recipients.sent_at >= recorded_builds.recorded_as_of
-        and {{ dbt.dateadd('day', -1 * var('segment_history_max_age_days'), 'recipients.sent_at') }}
+        on send_instants.sent_at >= recorded_builds.recorded_as_of
+        and {{ dbt.dateadd('day', -1 * var('segment_history_max_age_days'), 'send_instants.sent_at') }}
         <= recorded_builds.recorded_as_of
-    group by recipients.message_id, recipients.customer_id
+    group by send_instants.sent_at
 ),
 
 -- The primary persona of a recorded build: its persona of lowest precedence (as customer_personas).
@@ -77,15 +86,29 @@ recorded_rfm_segments as (
 
 recipients_with_build as (
     select
-        recipients.*,
+        recipients.message_id,
+        recipients.customer_id,
+        recipients.sent_at,
+        recipients.is_delivered,
+        recipients.is_bounced,
+        recipients.is_hard_bounce,
+        recipients.is_soft_bounce,
+        recipients.human_opens,
+        recipients.machine_opens,
+        recipients.clicks,
+        recipients.has_human_open,
+        recipients.has_click,
+        recipients.has_unsubscribed,
+        recipients.has_marked_as_spam,
+        recipients.attributed_orders,
+        recipients.attributed_revenue,
         send_builds.recorded_as_of,
         coalesce(send_builds.recorded_as_of, as_of_point.as_of) as membership_as_of,
         case when send_builds.recorded_as_of is null then 'as_of' else 'segment_history' end as membership_source
     from recipients
     cross join as_of_point
     left join send_builds
-        on recipients.message_id = send_builds.message_id
-        and recipients.customer_id = send_builds.customer_id
+        on recipients.sent_at = send_builds.sent_at
 ),
 
 primary_personas as (
@@ -139,11 +162,6 @@ select
     segment_name,
     membership_as_of,
     membership_source,
-    message_type,
-    campaign_or_flow_name,
-    flow_step,
-    ab_test_id,
-    variant,
     sent_at,
     is_delivered,
     is_bounced,
