@@ -155,6 +155,11 @@ def test_benchmark_measures_its_own_process_tree() -> None:
     assert benchmark.tree_rss_kb(os.getpid()) > 10_000
 
 
+def test_benchmark_reads_the_steal_time_of_this_machine() -> None:
+    stolen = benchmark.stolen_cpu_seconds()
+    assert stolen >= 0.0 and benchmark.stolen_cpu_seconds() >= stolen
+
+
 def test_benchmark_report_names_every_target() -> None:
     build = benchmark.Build(wall_seconds=100.0, peak_rss_mb=4096.0, slowest_models=[("customer_facts", 3.0)],
                             customer_facts_seconds=3.0)
