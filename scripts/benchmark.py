@@ -162,17 +162,22 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[fl
 # ------------------------------------------------------------------------------------------
 
 
+def dbt_env(work: Path) -> dict[str, str]:
+    """The environment of a dbt command on the benchmark's own DuckDB file."""
+    return {**os.environ, "SEGMENTS_DUCKDB_PATH": str(work / "segments.duckdb"), "DBT_PROFILES_DIR": str(REPO_ROOT),
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+
+def file_vars(data_dir: Path) -> dict[str, str]:
+    """The vars that point staging at the generated Parquet parts."""
+    return {"raw_source": "files", "raw_path": str(data_dir.resolve()), "raw_file_pattern": "{table}/*.parquet"}
+
+
 def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | None = None) -> Build:
     """`dbt run` then `dbt test` (data tests) on the generated files, each measured; together they
     do what one `dbt build` does, and the split shows what the tests cost."""
-    env = {
-        **os.environ,
-        "SEGMENTS_DUCKDB_PATH": str(work / "segments.duckdb"),
-        "DBT_PROFILES_DIR": str(REPO_ROOT),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    variables = {"raw_source": "files", "raw_path": str(data_dir.resolve()), "raw_file_pattern": "{table}/*.parquet",
-                 "data_tests_since": data_tests_since}
+    env = dbt_env(work)
+    variables = {**file_vars(data_dir), "data_tests_since": data_tests_since}
     target = work / f"target-{name}"
     steal_before = stolen_cpu_seconds()
     common = ["--exclude", *RAW_SEEDS, "--vars", json.dumps(variables), "--target-path", str(target),
@@ -195,12 +200,10 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
 def time_facts_alone(data_dir: Path, work: Path) -> tuple[float, float]:
     """Rebuild int_customer_orders then customer_facts (dbt runs them one after the other) in the
     built database; return each model's seconds from run_results.json."""
-    env = {**os.environ, "SEGMENTS_DUCKDB_PATH": str(work / "segments.duckdb"), "DBT_PROFILES_DIR": str(REPO_ROOT),
-           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    variables = {"raw_source": "files", "raw_path": str(data_dir.resolve()), "raw_file_pattern": "{table}/*.parquet"}
     target = work / "target-facts"
-    run_measured([str(DBT), "run", "--select", "int_customer_orders", "customer_facts", "--vars", json.dumps(variables),
-                  "--target-path", str(target), "--log-path", str(work / "logs")], env, work / "dbt-facts-run.log")
+    run_measured([str(DBT), "run", "--select", "int_customer_orders", "customer_facts",
+                  "--vars", json.dumps(file_vars(data_dir)), "--target-path", str(target),
+                  "--log-path", str(work / "logs")], dbt_env(work), work / "dbt-facts-run.log")
     seconds = dict(slowest(json.loads((target / "run_results.json").read_text())["results"], "model."))
     return seconds["int_customer_orders"], seconds["customer_facts"]
 
