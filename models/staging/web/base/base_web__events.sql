@@ -3,7 +3,8 @@
 -- Incremental (issue #5), like base_email__events: partitions are the dates written in the raw
 -- occurred_at (event_day); a build replaces those from the latest staged day minus
 -- incremental_lookback_days (and a day for offsets) on, and `other` (whole partitions,
--- incremental_by_partition); a copy of an event already staged in an earlier partition is a duplicate.
+-- incremental_by_partition); a copy of an event already staged in an earlier partition is a
+-- duplicate. The batch, staged-before-batch and ranking steps are macros/event_batches.sql.
 {{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 
@@ -30,27 +31,11 @@ cleaned as (
 
 batch as (
     select * from cleaned
-    {% if is_incremental() -%}
-        where
-            event_day = 'other'
-            or event_day >= {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
-    {%- endif %}
+    {{ event_batch_filter() }}
 ),
 
--- Events staged on the days this run keeps (none in a full build): a later copy of one of
--- them is a duplicate.
 staged_before_batch as (
-    {% if is_incremental() %}
-    select event_id
-    from {{ this }}
-    where
-        quarantine_reason is null
-        and event_day < {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
-        and event_id in (select batch.event_id from batch)
-    {% else %}
-    select event_id from batch
-    where 1 = 0
-    {% endif %}
+    {{ events_staged_before_batch() }}
 ),
 
 checked as (
@@ -75,16 +60,7 @@ checked as (
 ),
 
 ranked as (
-    select
-        checked.*,
-        staged_before_batch.event_id is not null as is_staged_before_batch,
-        row_number() over (
-            partition by checked.event_id, checked.check_failure
-            order by checked.occurred_at, checked.event_type
-        ) as row_in_key
-    from checked
-    left join staged_before_batch
-        on checked.event_id = staged_before_batch.event_id
+    {{ rank_event_copies() }}
 )
 
 select
@@ -95,9 +71,6 @@ select
     event_type,
     product_id,
     occurred_at,
-    coalesce(
-        check_failure,
-        case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
-    ) as quarantine_reason,
+    {{ event_quarantine_reason() }} as quarantine_reason,
     event_day
 from ranked
