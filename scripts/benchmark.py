@@ -6,8 +6,8 @@ Run ``python scripts/benchmark.py --scale L`` (S, M or L; or ``--customers N``).
    ``data/<scale>``), holding back the last day;
 2. builds on ``raw_source: files`` into a fresh DuckDB file, as ``dbt run`` then ``dbt test``
    (models, then data tests; unit tests do not depend on the data), measuring wall time and the
-   peak RSS of the dbt process tree (sampled from /proc), and reads the five slowest models from
-   run_results.json;
+   peak RSS of the dbt process tree (sampled from /proc) and how much DuckDB spilled to disk (the
+   size of its spill folder, sampled), and reads the five slowest models from run_results.json;
 3. appends the held-back day and builds again, incrementally;
 4. times the floor, one hand-written DuckDB query rolling the orders up per customer from the
    same Parquet, and the peer, lifetimes' ``summary_data_from_transaction_data`` on the same
@@ -62,6 +62,9 @@ class Build:
     # CPU time the hypervisor gave other guests while this one wanted it (all cores): on a
     # shared virtual machine it, not the load average, is what makes two runs' wall times differ.
     steal_seconds: float = 0.0
+    # The most DuckDB held in its spill folder (<database>.tmp) at once: what did not fit under
+    # the profile's memory_limit, written to disk and read back.
+    peak_spill_mb: float = 0.0
 
 
 @dataclass
@@ -126,12 +129,34 @@ def stolen_cpu_seconds() -> float:
     return int(fields[8]) / os.sysconf("SC_CLK_TCK") if len(fields) > 8 else 0.0
 
 
-def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[float, float, float]:
-    """Run `command`, return (wall seconds, peak RSS of its process tree in MB, CPU seconds).
+def folder_size_mb(folder: Path) -> float:
+    """The size of the files below `folder` in MB (0 when it does not exist); files that vanish
+    while it is read (DuckDB deletes spill files as it goes) count as empty."""
+    total = 0
+    for path in folder.rglob("*") if folder.is_dir() else ():
+        try:
+            total += path.stat().st_size if path.is_file() else 0
+        except FileNotFoundError:
+            continue
+    return total / 2**20
 
-    CPU seconds (user + system of the process and its waited-for children) do not grow with the
-    machine's load the way wall time does, so they compare runs on a shared machine."""
+
+@dataclass
+class Measured:
+    """One measured command. CPU seconds (user + system of the process and its waited-for
+    children) do not grow with the machine's load the way wall time does, so they compare runs
+    on a shared machine."""
+
+    wall_seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float
+    peak_spill_mb: float = 0.0
+
+
+def run_measured(command: list[str], env: dict[str, str], log: Path, spill_dir: Path | None = None) -> Measured:
+    """Run `command`, sampling the RSS of its process tree and the size of `spill_dir` every 0.2 s."""
     peak = 0
+    peak_spill = 0.0
     started = time.monotonic()
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log.open("w") as output:
@@ -139,9 +164,11 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[fl
         done = threading.Event()
 
         def sample() -> None:
-            nonlocal peak
+            nonlocal peak, peak_spill
             while not done.is_set():
                 peak = max(peak, tree_rss_kb(process.pid))
+                if spill_dir is not None:
+                    peak_spill = max(peak_spill, folder_size_mb(spill_dir))
                 done.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)
@@ -154,7 +181,7 @@ def run_measured(command: list[str], env: dict[str, str], log: Path) -> tuple[fl
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
     if returncode != 0:
         raise SystemExit(f"{' '.join(command[:2])} failed (exit {returncode}); see {log}")
-    return wall, peak / 1024, cpu
+    return Measured(wall_seconds=wall, peak_rss_mb=peak / 1024, cpu_seconds=cpu, peak_spill_mb=peak_spill)
 
 
 # ------------------------------------------------------------------------------------------
@@ -182,19 +209,22 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
     steal_before = stolen_cpu_seconds()
     common = ["--exclude", *RAW_SEEDS, "--vars", json.dumps(variables), "--target-path", str(target),
               "--log-path", str(work / "logs")]
+    # DuckDB's default spill folder for a database file.
+    spill_dir = work / "segments.duckdb.tmp"
     # `seed` loads the reference maps only (the demo's raw seeds are excluded).
-    run_wall, run_peak, run_cpu = run_measured([str(DBT), "build", "--exclude-resource-type", "test",
-                                       "--exclude-resource-type", "unit_test", *common], env, work / f"dbt-{name}-run.log")
+    run = run_measured([str(DBT), "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
+                        *common], env, work / f"dbt-{name}-run.log", spill_dir)
     results = json.loads((target / "run_results.json").read_text())["results"]
-    test_wall, test_peak, test_cpu = run_measured([str(DBT), "test", "--exclude-resource-type", "unit_test", *common],
-                                        env, work / f"dbt-{name}-test.log")
+    test = run_measured([str(DBT), "test", "--exclude-resource-type", "unit_test", *common],
+                        env, work / f"dbt-{name}-test.log", spill_dir)
     models = slowest(results, "model.")
     tests = slowest(json.loads((target / "run_results.json").read_text())["results"], "test.")
     facts = next((seconds for name_, seconds in models if name_ == "customer_facts"), 0.0)
-    return Build(wall_seconds=run_wall + test_wall, peak_rss_mb=max(run_peak, test_peak), slowest_models=models[:5],
-                 customer_facts_seconds=facts, run_seconds=run_wall, test_seconds=test_wall,
-                 cpu_seconds=run_cpu + test_cpu, slowest_tests=tests[:5],
-                 steal_seconds=stolen_cpu_seconds() - steal_before)
+    return Build(wall_seconds=run.wall_seconds + test.wall_seconds, peak_rss_mb=max(run.peak_rss_mb, test.peak_rss_mb),
+                 slowest_models=models[:5], customer_facts_seconds=facts, run_seconds=run.wall_seconds,
+                 test_seconds=test.wall_seconds, cpu_seconds=run.cpu_seconds + test.cpu_seconds,
+                 slowest_tests=tests[:5], steal_seconds=stolen_cpu_seconds() - steal_before,
+                 peak_spill_mb=max(run.peak_spill_mb, test.peak_spill_mb))
 
 
 def time_facts_alone(data_dir: Path, work: Path) -> tuple[float, float]:
@@ -345,6 +375,7 @@ def format_report(report: Report) -> str:
         f"| CPU time of the full build (user + system) | {full.cpu_seconds:.0f} s | |",
         f"| CPU time stolen by the hypervisor during the full build | {full.steal_seconds:.0f} s | |",
         f"| peak RSS of the dbt process tree, full build | {full.peak_rss_mb / 1024:.2f} GB | <= 6 GB |",
+        f"| peak DuckDB spill to disk, full build | {full.peak_spill_mb / 1024:.2f} GB | |",
         f"| one-day incremental dbt build | {incremental.wall_seconds:.1f} s "
         f"(run {incremental.run_seconds:.1f} s + test {incremental.test_seconds:.1f} s; "
         f"{100 * report.incremental_share:.0f}% of full) | <= 15% of full |",
@@ -354,6 +385,7 @@ def format_report(report: Report) -> str:
         f"({100 * incremental.cpu_seconds / max(full.cpu_seconds, 1e-9):.0f}% of full) | |",
         f"| CPU time stolen by the hypervisor during the incremental build | {incremental.steal_seconds:.0f} s | |",
         f"| peak RSS, incremental build | {incremental.peak_rss_mb / 1024:.2f} GB | |",
+        f"| peak DuckDB spill to disk, incremental build | {incremental.peak_spill_mb / 1024:.2f} GB | |",
         f"| customer_facts model, in the full build (sharing the cores) | {full.customer_facts_seconds:.2f} s | |",
         f"| customer_facts model, alone | {report.customer_facts_alone_seconds:.2f} s | |",
         f"| its order rollup (int_customer_orders), alone | {report.order_rollup_alone_seconds:.2f} s | |",

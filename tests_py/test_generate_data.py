@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -160,9 +161,23 @@ def test_benchmark_reads_the_steal_time_of_this_machine() -> None:
     assert stolen >= 0.0 and benchmark.stolen_cpu_seconds() >= stolen
 
 
+def test_benchmark_measures_the_peak_of_a_spill_folder(tmp_path: Path) -> None:
+    """A command that writes 3 MB into the folder, waits, and deletes it: the peak is seen, the
+    folder ends empty, and a missing folder counts as empty."""
+    spill = tmp_path / "segments.duckdb.tmp"
+    spill.mkdir()
+    script = ("import pathlib, time; f = pathlib.Path(r'%s') / 'part.block'; f.write_bytes(bytes(3 * 2**20)); "
+              "time.sleep(1.0); f.unlink()") % spill
+    measured = benchmark.run_measured([sys.executable, "-c", script], dict(os.environ), tmp_path / "log.txt", spill)
+    assert measured.peak_spill_mb == pytest.approx(3.0)
+    assert measured.wall_seconds >= 1.0 and measured.peak_rss_mb > 0
+    assert benchmark.folder_size_mb(spill) == 0.0
+    assert benchmark.folder_size_mb(tmp_path / "missing") == 0.0
+
+
 def test_benchmark_report_names_every_target() -> None:
     build = benchmark.Build(wall_seconds=100.0, peak_rss_mb=4096.0, slowest_models=[("customer_facts", 3.0)],
-                            customer_facts_seconds=3.0)
+                            customer_facts_seconds=3.0, peak_spill_mb=2560.0)
     report = benchmark.Report(
         scale="L", customers=1_000_000, rows={"orders": 10}, conditions={"cpus": "2"}, generate_seconds=None,
         full_build=build, incremental_build=benchmark.Build(wall_seconds=10.0, peak_rss_mb=1024.0),
@@ -173,7 +188,8 @@ def test_benchmark_report_names_every_target() -> None:
     assert report.incremental_share == pytest.approx(0.1)
     # The ratio against the target counts the order rollup customer_facts reads, not the model alone.
     assert report.peer_ratio == pytest.approx(20.0) and report.peer_ratio_model_only == pytest.approx(60.0)
-    for needle in ("<= 120 s", "<= 6 GB", "10% of full", "| 20.0x | >= 10x |", "60.0x", "customer_facts 3.0 s"):
+    for needle in ("<= 120 s", "<= 6 GB", "10% of full", "| 20.0x | >= 10x |", "60.0x", "customer_facts 3.0 s",
+                   "spill to disk, full build | 2.50 GB"):
         assert needle in text
 
 
