@@ -130,14 +130,16 @@ def stolen_cpu_seconds() -> float:
 
 
 def folder_size_mb(folder: Path) -> float:
-    """The size of the files below `folder` in MB (0 when it does not exist); files that vanish
-    while it is read (DuckDB deletes spill files as it goes) count as empty."""
+    """The size of the files below `folder` in MB, 0 when it does not exist. DuckDB creates and
+    deletes its spill folder and files while this reads them: os.walk skips a folder that is gone,
+    and a file that is gone counts as empty, so the sampler never fails on a race."""
     total = 0
-    for path in folder.rglob("*") if folder.is_dir() else ():
-        try:
-            total += path.stat().st_size if path.is_file() else 0
-        except FileNotFoundError:
-            continue
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_size
+            except OSError:
+                continue
     return total / 2**20
 
 
@@ -167,8 +169,11 @@ def run_measured(command: list[str], env: dict[str, str], log: Path, spill_dir: 
             nonlocal peak, peak_spill
             while not done.is_set():
                 peak = max(peak, tree_rss_kb(process.pid))
-                if spill_dir is not None:
-                    peak_spill = max(peak_spill, folder_size_mb(spill_dir))
+                try:
+                    if spill_dir is not None:
+                        peak_spill = max(peak_spill, folder_size_mb(spill_dir))
+                except OSError:
+                    pass  # one failed sample (a file system race) must not end the sampling
                 done.wait(0.2)
 
         sampler = threading.Thread(target=sample, daemon=True)

@@ -175,6 +175,27 @@ def test_benchmark_measures_the_peak_of_a_spill_folder(tmp_path: Path) -> None:
     assert benchmark.folder_size_mb(tmp_path / "missing") == 0.0
 
 
+def test_benchmark_sampling_survives_a_failed_sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """DuckDB creates and deletes its spill folder and files during a build, so one reading may
+    fail; the sampler skips it and keeps measuring (a sampler that died would stop the RSS too)."""
+    spill = tmp_path / "segments.duckdb.tmp"
+    spill.mkdir()
+    real_folder_size_mb = benchmark.folder_size_mb
+    calls = []
+
+    def flaky(folder: Path) -> float:
+        calls.append(folder)
+        if len(calls) == 1:
+            raise FileNotFoundError(folder)
+        return real_folder_size_mb(folder)
+
+    monkeypatch.setattr(benchmark, "folder_size_mb", flaky)
+    script = ("import pathlib, time; time.sleep(0.5); (pathlib.Path(r'%s') / 'block').write_bytes(bytes(2 * 2**20)); "
+              "time.sleep(0.6)") % spill
+    measured = benchmark.run_measured([sys.executable, "-c", script], dict(os.environ), tmp_path / "log.txt", spill)
+    assert len(calls) > 2 and measured.peak_spill_mb == pytest.approx(2.0)
+
+
 def test_benchmark_report_names_every_target() -> None:
     build = benchmark.Build(wall_seconds=100.0, peak_rss_mb=4096.0, slowest_models=[("customer_facts", 3.0)],
                             customer_facts_seconds=3.0, peak_spill_mb=2560.0)
