@@ -32,6 +32,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import yaml
@@ -65,6 +66,8 @@ class Build:
     # The most DuckDB held in its spill folder (<database>.tmp) at once: what did not fit under
     # the profile's memory_limit, written to disk and read back.
     peak_spill_mb: float = 0.0
+    # Model seconds summed by layer and kind (model_seconds_by_layer): where the time goes.
+    seconds_by_layer: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -223,13 +226,14 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
     test = run_measured([str(DBT), "test", "--exclude-resource-type", "unit_test", *common],
                         env, work / f"dbt-{name}-test.log", spill_dir)
     models = slowest(results, "model.")
+    layers = model_seconds_by_layer(results, json.loads((target / "manifest.json").read_text()))
     tests = slowest(json.loads((target / "run_results.json").read_text())["results"], "test.")
     facts = next((seconds for name_, seconds in models if name_ == "customer_facts"), 0.0)
     return Build(wall_seconds=run.wall_seconds + test.wall_seconds, peak_rss_mb=max(run.peak_rss_mb, test.peak_rss_mb),
                  slowest_models=models[:5], customer_facts_seconds=facts, run_seconds=run.wall_seconds,
                  test_seconds=test.wall_seconds, cpu_seconds=run.cpu_seconds + test.cpu_seconds,
                  slowest_tests=tests[:5], steal_seconds=stolen_cpu_seconds() - steal_before,
-                 peak_spill_mb=max(run.peak_spill_mb, test.peak_spill_mb))
+                 peak_spill_mb=max(run.peak_spill_mb, test.peak_spill_mb), seconds_by_layer=layers)
 
 
 def time_facts_alone(data_dir: Path, work: Path) -> tuple[float, float]:
@@ -248,6 +252,24 @@ def slowest(results: list[dict[str, object]], prefix: str) -> list[tuple[str, fl
     timed = ((str(r["unique_id"]).split(".")[2], float(str(r["execution_time"]))) for r in results
              if str(r["unique_id"]).startswith(prefix))
     return sorted(timed, key=lambda item: -item[1])
+
+
+def model_seconds_by_layer(results: list[dict[str, object]], manifest: dict[str, Any]) -> dict[str, float]:
+    """The models' seconds of one run summed by layer (the folder under models/: staging,
+    intermediate, marts, audit) and by whether dbt built the model incrementally or rebuilt it,
+    largest first. Summed over dbt's threads, so the total exceeds the wall time; it shows what an
+    incremental build still rebuilds (issue #5)."""
+    nodes = manifest["nodes"]
+    totals: dict[str, float] = {}
+    for result in results:
+        node = nodes.get(str(result["unique_id"]))
+        if node is None or node["resource_type"] != "model":
+            continue
+        layer = Path(node["original_file_path"]).parts[1]
+        kind = "incremental" if node["config"]["materialized"] == "incremental" else "rebuilt"
+        key = f"{layer}, {kind}"
+        totals[key] = totals.get(key, 0.0) + float(str(result["execution_time"]))
+    return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
 def project_var(name: str) -> object:
@@ -404,6 +426,10 @@ def format_report(report: Report) -> str:
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.slowest_models),
         "Slowest models, incremental build: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in incremental.slowest_models),
+        "Model time by layer (summed over the dbt threads), full build: "
+        + ", ".join(f"{layer} {seconds:.0f} s" for layer, seconds in full.seconds_by_layer.items()),
+        "Model time by layer (summed over the dbt threads), incremental build: "
+        + ", ".join(f"{layer} {seconds:.0f} s" for layer, seconds in incremental.seconds_by_layer.items()),
         "Slowest data tests, full build: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.slowest_tests),
         "Slowest data tests, incremental build: "

@@ -196,12 +196,37 @@ def test_benchmark_sampling_survives_a_failed_sample(tmp_path: Path, monkeypatch
     assert len(calls) > 2 and measured.peak_spill_mb == pytest.approx(2.0)
 
 
+def test_model_seconds_by_layer_sums_by_folder_and_kind() -> None:
+    manifest = {"nodes": {
+        "model.segments.base_email__events": {"resource_type": "model", "config": {"materialized": "incremental"},
+                                              "original_file_path": "models/staging/email/base/base_email__events.sql"},
+        "model.segments.base_shop__orders": {"resource_type": "model", "config": {"materialized": "table"},
+                                             "original_file_path": "models/staging/shop/base/base_shop__orders.sql"},
+        "model.segments.customer_facts": {"resource_type": "model", "config": {"materialized": "table"},
+                                          "original_file_path": "models/marts/customers/customer_facts.sql"},
+        "model.segments.customer_rfm": {"resource_type": "model", "config": {"materialized": "table"},
+                                        "original_file_path": "models/marts/rfm/customer_rfm.sql"},
+    }}
+    results: list[dict[str, object]] = [
+        {"unique_id": "model.segments.base_email__events", "execution_time": 2.0},
+        {"unique_id": "model.segments.base_shop__orders", "execution_time": 1.0},
+        {"unique_id": "model.segments.customer_facts", "execution_time": 1.5},
+        {"unique_id": "model.segments.customer_rfm", "execution_time": 2.5},
+        {"unique_id": "seed.segments.rfm_segment_map", "execution_time": 9.0},
+    ]
+    assert benchmark.model_seconds_by_layer(results, manifest) == {
+        "marts, rebuilt": 4.0, "staging, incremental": 2.0, "staging, rebuilt": 1.0}
+    assert list(benchmark.model_seconds_by_layer(results, manifest)) == [
+        "marts, rebuilt", "staging, incremental", "staging, rebuilt"]
+
+
 def test_benchmark_report_names_every_target() -> None:
     build = benchmark.Build(wall_seconds=100.0, peak_rss_mb=4096.0, slowest_models=[("customer_facts", 3.0)],
                             customer_facts_seconds=3.0, peak_spill_mb=2560.0)
     report = benchmark.Report(
         scale="L", customers=1_000_000, rows={"orders": 10}, conditions={"cpus": "2"}, generate_seconds=None,
-        full_build=build, incremental_build=benchmark.Build(wall_seconds=10.0, peak_rss_mb=1024.0),
+        full_build=build, incremental_build=benchmark.Build(wall_seconds=10.0, peak_rss_mb=1024.0,
+                                                            seconds_by_layer={"marts, rebuilt": 6.0}),
         floor_seconds=1.0, peer_seconds=60.0, peer_customers=700_000,
         order_rollup_alone_seconds=2.0, customer_facts_alone_seconds=1.0,
     )
@@ -210,7 +235,7 @@ def test_benchmark_report_names_every_target() -> None:
     # The ratio against the target counts the order rollup customer_facts reads, not the model alone.
     assert report.peer_ratio == pytest.approx(20.0) and report.peer_ratio_model_only == pytest.approx(60.0)
     for needle in ("<= 120 s", "<= 6 GB", "10% of full", "| 20.0x | >= 10x |", "60.0x", "customer_facts 3.0 s",
-                   "spill to disk, full build | 2.50 GB"):
+                   "spill to disk, full build | 2.50 GB", "incremental build: marts, rebuilt 6 s"):
         assert needle in text
 
 
