@@ -3,10 +3,10 @@
 -- latest build recorded in segment_history at or before the send, at most
 -- segment_history_max_age_days earlier (exact to the builds' spacing); a send with no such build
 -- falls back to the membership at as_of, an approximation for older sends (membership_source).
--- A table, not a view: two marts read it, each of which would otherwise rebuild the recipients.
--- It carries only what those marts measure (20M recipients, two rows each, at a million
--- customers): the message's own columns are in int_email_recipients, on message_id.
-{{ config(materialized='table') }}
+-- A view (a table on Spark, like every intermediate model there): int_email_segment_member_sends
+-- is its one reader and sums it per segment and customer, so its 41M rows at a million customers
+-- (20M recipients, two rows each) are never written (issue #5). It carries only what the segment
+-- marts measure: the message's own columns are in int_email_recipients, on message_id.
 
 with
 

@@ -7,8 +7,8 @@
 -- floor is judged exactly.
 with
 
-recipient_segments as (
-    select * from {{ ref('int_email_recipient_segments') }}
+member_sends as (
+    select * from {{ ref('int_email_segment_member_sends') }}
 ),
 
 campaign_performance as (
@@ -19,27 +19,21 @@ as_of_point as (
     select as_of from {{ ref('int_as_of') }}
 ),
 
-recent_segment_sends as (
-    select recipient_segments.*
-    from recipient_segments
-    cross join as_of_point
-    where
-        recipient_segments.sent_at
-        > {{ dbt.dateadd('day', -1 * var('deliverability_lookback_days'), 'as_of_point.as_of') }}
-),
-
+-- The lookback (sent after as_of - deliverability_lookback_days) is applied per send in
+-- int_email_segment_member_sends.
 segment_scopes as (
     select
         'segment' as scope_type,
         segment_family,
         segment_name as scope_name,
-        min(sent_at) as first_sent_at,
-        max(sent_at) as last_sent_at,
-        sum(case when is_delivered then 1 else 0 end) as delivered,
-        sum(case when has_human_open then 1 else 0 end) as unique_human_opens,
-        sum(case when has_unsubscribed then 1 else 0 end) as unsubscribes,
-        sum(case when has_marked_as_spam then 1 else 0 end) as spam_complaints
-    from recent_segment_sends
+        min(first_sent_at) as first_sent_at,
+        max(last_sent_at) as last_sent_at,
+        sum(delivered) as delivered,
+        sum(unique_human_opens) as unique_human_opens,
+        sum(unsubscribes) as unsubscribes,
+        sum(spam_complaints) as spam_complaints
+    from member_sends
+    where is_within_deliverability_lookback
     group by segment_family, segment_name
 ),
 

@@ -1,24 +1,25 @@
 -- One row per segment (grain: segment_family + segment_name): email measures of every send to the
 -- segment's members at send time, by primary persona and by RFM segment. Membership at send time
 -- comes from segment_history where a recent build is recorded, else from as_of (see
--- int_email_recipient_segments).
+-- int_email_recipient_segments); the sends come summed per segment and member.
 with
 
-recipient_segments as (
-    select * from {{ ref('int_email_recipient_segments') }}
+member_sends as (
+    select * from {{ ref('int_email_segment_member_sends') }}
 ),
 
 segments as (
     select
         segment_family,
         segment_name,
+        -- A member has a row per send period, so count each once.
         count(distinct customer_id) as customers,
-        min(sent_at) as first_sent_at,
-        max(sent_at) as last_sent_at,
+        min(first_sent_at) as first_sent_at,
+        max(last_sent_at) as last_sent_at,
         max(membership_as_of) as membership_as_of,
-        sum(case when membership_source = 'segment_history' then 1 else 0 end) as sends_with_recorded_membership,
-        {{ email_recipient_counts() }}
-    from recipient_segments
+        sum(sends_with_recorded_membership) as sends_with_recorded_membership,
+        {{ email_summed_counts() }}
+    from member_sends
     group by segment_family, segment_name
 )
 
