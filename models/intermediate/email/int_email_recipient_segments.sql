@@ -6,7 +6,7 @@
 -- A view (a table on Spark, like every intermediate model there): int_email_segment_member_sends
 -- is its one reader and sums it per segment and customer, so its 41M rows at a million customers
 -- (20M recipients, two rows each) are never written (issue #5). It carries only what the segment
--- marts measure: the message's own columns are in int_email_recipients, on message_id.
+-- marts measure: the message's own columns are in stg_email__messages, on message_id.
 
 with
 

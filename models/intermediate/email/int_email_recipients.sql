@@ -1,6 +1,9 @@
 -- One row per message and recipient (grain: message_id + customer_id) at as_of: whether it was
 -- delivered, bounced, opened by a person, clicked, unsubscribed from or reported as spam, and the
 -- valid orders credited to it. Machine opens are counted apart and never make an open.
+-- The message's own columns (campaign, flow step, A/B variant, subject) are not repeated here:
+-- stg_email__messages has them on message_id, and writing them 20M times at a million customers
+-- cost a fifth of this model (issue #5). The join to messages keeps recipients of known messages.
 -- A table, not a view: four models read it (and their tests), and a view would classify every
 -- email event again for each of them.
 {{ config(materialized='table') }}
@@ -52,13 +55,6 @@ credited_orders as (
 select
     recipient_events.message_id,
     recipient_events.customer_id,
-    messages.message_type,
-    messages.campaign_or_flow_name,
-    messages.flow_step,
-    messages.ab_test_id,
-    messages.variant,
-    messages.subject,
-    messages.sent_at as message_sent_at,
     -- The recipient's own send instant; flows send one message at many times.
     coalesce(recipient_events.sent_at, recipient_events.delivered_at, recipient_events.first_event_at) as sent_at,
     recipient_events.delivered_at,
