@@ -12,28 +12,28 @@
         select count(*) as row_count from {{ compare_model }}
     ),
 
-    {% for group in groups %}
-    group_{{ loop.index }} as (
-        select
-            {{ string_literal(group) }} as group_value,
-            coalesce(sum({{ count_column }}), 0) as counted
-        from {{ model }}
-        where {{ group_column }} = {{ string_literal(group) }}
-    ),
-    {% endfor %}
-
-    counted as (
+    expected_groups as (
         {% for group in groups %}
-        select group_value, counted from group_{{ loop.index }}
+        select {{ string_literal(group) }} as group_value
         {% if not loop.last %}union all{% endif %}
         {% endfor %}
+    ),
+
+    counted as (
+        select
+            {{ group_column }} as group_value,
+            sum({{ count_column }}) as counted
+        from {{ model }}
+        group by {{ group_column }}
     )
 
     select
-        counted.group_value,
-        counted.counted,
+        expected_groups.group_value,
+        coalesce(counted.counted, 0) as counted,
         expected.row_count
-    from counted
+    from expected_groups
+    left join counted
+        on expected_groups.group_value = counted.group_value
     cross join expected
-    where counted.counted <> expected.row_count
+    where coalesce(counted.counted, 0) <> expected.row_count
 {% endtest %}
