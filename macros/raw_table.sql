@@ -10,7 +10,9 @@
 #}
 {% macro raw_table(table_name) %}
     {%- set raw_source = var('raw_source') -%}
-    {%- if raw_source == 'seeds' -%}
+    {%- if table_name in optional_raw_tables() and not raw_input_exists(table_name) -%}
+        {{ raw_empty_relation(table_name) }}
+    {%- elif raw_source == 'seeds' -%}
         {{ ref('raw_' ~ table_name) }}
     {%- elif raw_source == 'files' -%}
         {{ raw_as_text(table_name, raw_file_relation(table_name)) }}
@@ -38,8 +40,52 @@
                          'user_agent', 'is_machine_open'],
         'web_events': ['event_id', 'session_id', 'customer_id', 'anonymous_id', 'event_type', 'product_id',
                        'occurred_at'],
+        'exchange_rates': ['currency', 'rate_date', 'rate_to_reporting'],
     }) }}
 {% endmacro %}
+
+{#
+    Raw tables a store may leave out: a store that sells in its reporting currency only needs no
+    exchange rates. An absent optional input reads as an empty table with the SPEC columns.
+#}
+{% macro optional_raw_tables() %}
+    {{ return(['exchange_rates']) }}
+{% endmacro %}
+
+{# Whether the raw input of `table_name` exists (always true at parse time and for seeds). #}
+{% macro raw_input_exists(table_name) %}
+    {%- if not execute or var('raw_source') == 'seeds' -%}
+        {{ return(true) }}
+    {%- elif var('raw_source') == 'tables' -%}
+        {%- set source_relation = source('raw', table_name) -%}
+        {{ return(adapter.get_relation(
+            database=source_relation.database, schema=source_relation.schema, identifier=source_relation.identifier
+        ) is not none) }}
+    {%- else -%}
+        {{ return(adapter.dispatch('raw_file_exists', 'segments')(table_name)) }}
+    {%- endif -%}
+{% endmacro %}
+
+{% macro default__raw_file_exists(table_name) %}
+    {{ return(true) }}
+{% endmacro %}
+
+{# DuckDB: whether any file matches the table's path (glob() lists local files and globs). #}
+{% macro duckdb__raw_file_exists(table_name) %}
+    {%- set matches = run_query("select count(*) from glob('" ~ raw_file_path(table_name) ~ "')") -%}
+    {{ return(matches.columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+{# No rows, with the SPEC columns of `table_name` as text: an optional input that is absent. #}
+{% macro raw_empty_relation(table_name) -%}
+    (
+        select
+            {%- for column in raw_columns()[table_name] %}
+            cast(null as {{ dbt.type_string() }}) as {{ column }}{{ "," if not loop.last }}
+            {%- endfor %}
+        where 1 = 0
+    ) as raw_{{ table_name }}
+{%- endmacro %}
 
 {# A subquery with exactly the SPEC columns of `table_name`, each as text. #}
 {% macro raw_as_text(table_name, relation) -%}

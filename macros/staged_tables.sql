@@ -19,5 +19,7 @@
          'row_key': 'event_id'},
         {'table': 'web_events', 'base': 'base_web__events', 'staged': 'stg_web__events',
          'row_key': 'event_id'},
+        {'table': 'exchange_rates', 'base': 'base_finance__exchange_rates', 'staged': 'stg_finance__exchange_rates',
+         'row_key': dbt.concat(['currency', "'#'", dbt.safe_cast('rate_date', dbt.type_string())])},
     ]) }}
 {% endmacro %}

@@ -7,3 +7,8 @@
 {% macro type_double() -%}
     double
 {%- endmacro %}
+
+{# An exchange rate: 10 decimals keep 4+ significant digits for a rate as small as 0.0001. #}
+{% macro type_exchange_rate() -%}
+    decimal(18, 10)
+{%- endmacro %}

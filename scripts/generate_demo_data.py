@@ -1,6 +1,6 @@
 """Deterministic demo data for the `segments` dbt project (SPEC.md sections 1-5).
 
-Run ``python scripts/generate_demo_data.py [--out DIR]``. It writes the seven ``raw_*`` seed CSVs
+Run ``python scripts/generate_demo_data.py [--out DIR]``. It writes the eight ``raw_*`` seed CSVs
 (default: ``seeds/`` next to ``scripts/``), one line per file with its row count.
 
 Why it exists: the dbt models need data in which every persona of SPEC section 5 is real, the
@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 from bisect import bisect_right
 from itertools import accumulate
 from operator import itemgetter
@@ -273,6 +274,7 @@ HEADERS: dict[str, tuple[str, ...]] = {
                          "bounce_type", "user_agent", "is_machine_open"),
     "raw_web_events": ("event_id", "session_id", "customer_id", "anonymous_id", "event_type",
                        "product_id", "occurred_at"),
+    "raw_exchange_rates": ("currency", "rate_date", "rate_to_reporting"),
 }
 TABLE_NAMES: tuple[str, ...] = tuple(HEADERS)
 
@@ -643,7 +645,7 @@ class Table:
 
 @dataclass
 class Dataset:
-    """Everything one run produces: the seven tables and the archetype of every customer."""
+    """Everything one run produces: the eight tables and the archetype of every customer."""
 
     tables: dict[str, Table]
     archetypes: dict[str, str]
@@ -2010,6 +2012,26 @@ def web_events_table(sessions: list[Session], rng: random.Random) -> Table:
 # --------------------------------------------------------------------------------------------
 
 
+def exchange_rates_table() -> Table:
+    """EUR -> USD (the reporting currency) on every weekday from a week before START to END.
+
+    No rates on weekends, as in a central bank's feed: a weekend order takes Friday's rate (the
+    latest on or before its date). The rate drifts slowly around 1.08, so the conversion shows
+    in the amounts; it draws nothing from the seeded Random, so the other tables are unchanged.
+    """
+    table = Table(HEADERS["raw_exchange_rates"])
+    day = START.date() - timedelta(days=7)
+    while day <= END_DATE:
+        if day.weekday() < 5:
+            offset = (day - START.date()).days
+            rate = 1.08 + 0.04 * math.sin(2 * math.pi * offset / 730)
+            table.rows.append(["EUR", day.isoformat(), f"{rate:.4f}"])
+            table.owners.append("")
+            table.planted.append(False)
+        day += timedelta(days=1)
+    return table
+
+
 def build_dataset(seed: int = SEED) -> Dataset:
     """Generate every table from one seeded Random; the same seed gives the same rows."""
     rng = random.Random(seed)
@@ -2027,6 +2049,7 @@ def build_dataset(seed: int = SEED) -> Dataset:
         "raw_email_messages": messages_table(messages),
         "raw_email_events": email_events_table(email_events, rng),
         "raw_web_events": web_events_table(sessions, rng),
+        "raw_exchange_rates": exchange_rates_table(),
     }
     return Dataset(tables, {c.customer_id: c.archetype for c in customers})
 
@@ -2045,7 +2068,7 @@ def write_table(path: Path, table: Table) -> None:
 
 
 def write_dataset(dataset: Dataset, out_dir: Path) -> list[tuple[Path, int]]:
-    """Write the seven seeds of `dataset` into `out_dir`; (path, data row count) per file."""
+    """Write the eight seeds of `dataset` into `out_dir`; (path, data row count) per file."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written: list[tuple[Path, int]] = []
     for name in TABLE_NAMES:
@@ -2056,7 +2079,7 @@ def write_dataset(dataset: Dataset, out_dir: Path) -> list[tuple[Path, int]]:
 
 
 def write_seeds(out_dir: Path, seed: int = SEED) -> list[tuple[Path, int]]:
-    """Generate and write all seven seeds into `out_dir`."""
+    """Generate and write all eight seeds into `out_dir`."""
     return write_dataset(build_dataset(seed), out_dir)
 
 

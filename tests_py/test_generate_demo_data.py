@@ -197,6 +197,7 @@ def test_headers_match_the_contract(run_a: Path) -> None:
                             "bounce_type,user_agent,is_machine_open",
         "raw_web_events": "event_id,session_id,customer_id,anonymous_id,event_type,product_id,"
                           "occurred_at",
+        "raw_exchange_rates": "currency,rate_date,rate_to_reporting",
     }
     assert set(expected) == set(gen.TABLE_NAMES)
     for name, header in expected.items():

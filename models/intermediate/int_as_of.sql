@@ -1,6 +1,7 @@
 -- One row: the instant every window of the build is measured back from (SPEC §1).
--- The var `as_of` when set; otherwise the latest staged order, email event or site event, so
--- the same data always builds the same segments (no model reads the clock).
+-- The var `as_of` when set; otherwise the latest staged order, email event or site event on the
+-- latest corroborated day, so the same data always builds the same segments (no model reads the
+-- clock) and no single row dated after the rest of the data can move it (vars as_of_*).
 -- A table: every model windowed on as_of reads it, and it scans all staged events once.
 {{ config(materialized='table') }}
 with
@@ -25,17 +26,68 @@ all_events as (
     select occurred_at from site_events
 ),
 
+activity_days as (
+    select
+        cast(occurred_at as date) as activity_date,
+        count(*) as row_count,
+        max(occurred_at) as latest_at
+    from all_events
+    group by cast(occurred_at as date)
+),
+
+-- A day of its own with a single row (a typo'd year, a clock ahead) is not corroborated.
+corroborated_days as (
+    select
+        activity_date,
+        latest_at,
+        lag(activity_date) over (order by activity_date) as previous_date
+    from activity_days
+    where row_count >= {{ var('as_of_min_rows_per_day') }}
+),
+
+-- Nor is a day far past the one before it (rows sharing a sentinel date).
+continuous_days as (
+    select latest_at
+    from corroborated_days
+    where
+        previous_date is null
+        or {{ dbt.datediff('previous_date', 'activity_date', 'day') }} <= {{ var('as_of_max_gap_days') }}
+),
+
 latest_event as (
-    select max(occurred_at) as latest_event_at from all_events
+    select
+        (select max(latest_at) from activity_days) as latest_event_at,
+        -- A store too small to have a corroborated day falls back to its latest row.
+        coalesce(
+            (select max(latest_at) from continuous_days),
+            (select max(latest_at) from activity_days)
+        ) as latest_corroborated_at
+),
+
+as_of_point as (
+    select
+        {% if as_of_literal() is none -%}
+        latest_corroborated_at as as_of,
+        'latest_event' as as_of_source,
+        {%- else -%}
+        {{ as_of_literal() }} as as_of,
+        'var' as as_of_source,
+        {%- endif %}
+        latest_event_at
+    from latest_event
+),
+
+rows_after as (
+    select count(*) as rows_after_as_of
+    from all_events
+    cross join as_of_point
+    where all_events.occurred_at > as_of_point.as_of
 )
 
 select
-    {% if as_of_literal() is none -%}
-    latest_event_at as as_of,
-    'latest_event' as as_of_source,
-    {%- else -%}
-    {{ as_of_literal() }} as as_of,
-    'var' as as_of_source,
-    {%- endif %}
-    latest_event_at
-from latest_event
+    as_of_point.as_of,
+    as_of_point.as_of_source,
+    as_of_point.latest_event_at,
+    cast(rows_after.rows_after_as_of as {{ dbt.type_bigint() }}) as rows_after_as_of
+from as_of_point
+cross join rows_after

@@ -1,5 +1,8 @@
 -- One row per staged order placed at or before as_of, with what it counts for (SPEC §1):
 -- a valid order has a valid status and is not fully refunded; net revenue = total - refunds.
+-- Money leaves here in the reporting currency (var reporting_currency), converted at the
+-- order's rate (stg_shop__orders.exchange_rate); the order's own currency and amounts stay
+-- beside it. Every model downstream reads these columns, so no mart adds two currencies.
 with
 
 orders as (
@@ -26,6 +29,18 @@ classified as (
         -- A refund of the whole (non-zero) total undoes the order; a free order still counts.
         total > 0 and refunded_amount >= total as is_fully_refunded
     from orders_until_as_of
+),
+
+-- Net of refunds in the order's own currency; converted once below, so one rounding per order.
+netted as (
+    select
+        *,
+        case
+            when not has_valid_status or is_fully_refunded then 0
+            when total - refunded_amount < 0 then 0
+            else total - refunded_amount
+        end as order_net_revenue
+    from classified
 )
 
 select
@@ -33,15 +48,15 @@ select
     customer_id,
     ordered_at,
     order_status,
-    currency,
-    total,
-    refunded_amount,
+    currency as order_currency,
+    total as order_total,
+    refunded_amount as order_refunded_amount,
+    exchange_rate,
+    cast({{ string_literal(var('reporting_currency')) }} as {{ dbt.type_string() }}) as reporting_currency,
+    {{ to_reporting_currency('total', 'exchange_rate') }} as total,
+    {{ to_reporting_currency('refunded_amount', 'exchange_rate') }} as refunded_amount,
     is_fully_refunded,
     has_valid_status and not is_fully_refunded as is_valid_order,
-    case
-        when not has_valid_status or is_fully_refunded then 0
-        when total - refunded_amount < 0 then 0
-        else total - refunded_amount
-    end as net_revenue,
+    {{ to_reporting_currency('order_net_revenue', 'exchange_rate') }} as net_revenue,
     {{ days_since('ordered_at') }} as days_since_order
-from classified
+from netted

@@ -19,7 +19,7 @@ valid_orders as (
         order_id,
         customer_id,
         ordered_at,
-        currency,
+        reporting_currency,
         net_revenue,
         {{ dbt.dateadd('day', -1 * var('attribution_window_days'), 'ordered_at') }} as window_start
     from orders
@@ -53,7 +53,7 @@ touches_before_order as (
         valid_orders.order_id,
         valid_orders.customer_id,
         valid_orders.ordered_at,
-        valid_orders.currency,
+        valid_orders.reporting_currency,
         valid_orders.net_revenue,
         touches.event_id as touch_event_id,
         touches.message_id,
@@ -77,7 +77,7 @@ select
     order_id,
     customer_id,
     ordered_at,
-    currency,
+    reporting_currency,
     net_revenue,
     message_id,
     touch_event_id,

@@ -19,7 +19,7 @@ select
     cast(order_attribution.order_id as {{ dbt.type_string() }}) as order_id,
     cast(order_attribution.customer_id as {{ dbt.type_string() }}) as customer_id,
     cast(order_attribution.ordered_at as {{ dbt.type_timestamp() }}) as ordered_at,
-    cast(order_attribution.currency as {{ dbt.type_string() }}) as currency,
+    cast(order_attribution.reporting_currency as {{ dbt.type_string() }}) as reporting_currency,
     cast(order_attribution.net_revenue as {{ type_money() }}) as net_revenue,
     cast(order_attribution.message_id as {{ dbt.type_string() }}) as message_id,
     cast(messages.message_type as {{ dbt.type_string() }}) as message_type,

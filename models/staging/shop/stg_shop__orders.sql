@@ -15,6 +15,7 @@ select
     discount,
     shipping,
     total,
-    refunded_amount
+    refunded_amount,
+    exchange_rate
 from checked
 where quarantine_reason is null

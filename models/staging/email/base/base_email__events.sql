@@ -53,6 +53,7 @@ checked as (
             when batch.event_id is null or batch.message_id is null or batch.customer_id is null
                 then 'missing_key'
             when batch.occurred_at is null then 'unparseable_timestamp'
+            when not {{ is_plausible_timestamp('batch.occurred_at') }} then 'implausible_timestamp'
             when
                 batch.event_type is null
                 or batch.event_type not in

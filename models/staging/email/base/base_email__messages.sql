@@ -27,6 +27,7 @@ checked as (
         case
             when message_id is null then 'missing_key'
             when sent_at is null then 'unparseable_timestamp'
+            when not {{ is_plausible_timestamp('sent_at') }} then 'implausible_timestamp'
             when message_type is null or message_type not in ('campaign', 'flow') then 'unknown_message_type'
             when raw_flow_step is not null and flow_step is null then 'unparseable_value'
         end as check_failure

@@ -9,7 +9,10 @@ source as (
 ),
 
 orders as (
-    select order_id from {{ ref('stg_shop__orders') }}
+    select
+        order_id,
+        exchange_rate
+    from {{ ref('stg_shop__orders') }}
 ),
 
 products as (
@@ -37,6 +40,8 @@ checked as (
                 or cleaned.unit_price is null or cleaned.unit_price < 0
                 then 'invalid_amount'
             when orders.order_id is null then 'unknown_order'
+            when {{ is_implausible_amount('cast(cleaned.quantity as ' ~ type_double() ~ ') * cleaned.unit_price', 'orders.exchange_rate') }}
+                then 'implausible_amount'
             when products.product_id is null then 'unknown_product'
         end as check_failure
     from cleaned

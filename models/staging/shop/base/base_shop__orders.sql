@@ -1,5 +1,7 @@
 -- Every raw order row, cast and checked (see base_shop__customers for the pattern).
 -- Orders of customers that are not in the customer export cannot be attributed to anyone.
+-- Each order gets its exchange rate to the reporting currency here (1 when it is in it), so an
+-- order whose currency has no rate is quarantined like any other unusable row.
 -- A table: checked once, then read by the staging view, the audit models and other base models.
 {{ config(materialized='table') }}
 with
@@ -10,6 +12,20 @@ source as (
 
 customers as (
     select customer_id from {{ ref('stg_shop__customers') }}
+),
+
+exchange_rates as (
+    select * from {{ ref('stg_finance__exchange_rates') }}
+),
+
+-- A rate applies from its date until the currency's next rate date.
+rate_periods as (
+    select
+        currency,
+        rate_date,
+        lead(rate_date) over (partition by currency order by rate_date) as next_rate_date,
+        rate_to_reporting
+    from exchange_rates
 ),
 
 cleaned as (
@@ -32,33 +48,81 @@ cleaned as (
     from source
 ),
 
-checked as (
+-- The rate of each (currency, UTC day) that has orders: a range join of a few thousand days
+-- against the rate periods, then an equality join back to the orders (a range join of every
+-- order would pair it with every rate of its currency first).
+order_days as (
+    select distinct
+        currency,
+        cast(ordered_at as date) as order_date
+    from cleaned
+    where currency <> {{ string_literal(var('reporting_currency')) }}
+),
+
+order_day_rates as (
+    select
+        order_days.currency,
+        order_days.order_date,
+        rate_periods.rate_to_reporting
+    from order_days
+    inner join rate_periods
+        on
+            order_days.currency = rate_periods.currency
+            and order_days.order_date >= rate_periods.rate_date
+            and order_days.order_date < coalesce(rate_periods.next_rate_date, cast('9999-12-31' as date))
+),
+
+rated as (
     select
         cleaned.*,
         case
-            when cleaned.order_id is null or cleaned.customer_id is null then 'missing_key'
-            when cleaned.ordered_at is null then 'unparseable_timestamp'
+            when cleaned.currency = {{ string_literal(var('reporting_currency')) }}
+                then cast(1 as {{ type_exchange_rate() }})
+            else order_day_rates.rate_to_reporting
+        end as exchange_rate
+    from cleaned
+    left join order_day_rates
+        on
+            cleaned.currency = order_day_rates.currency
+            and cast(cleaned.ordered_at as date) = order_day_rates.order_date
+),
+
+checked as (
+    select
+        rated.*,
+        case
+            when rated.order_id is null or rated.customer_id is null then 'missing_key'
+            when rated.ordered_at is null then 'unparseable_timestamp'
+            when not {{ is_plausible_timestamp('rated.ordered_at') }} then 'implausible_timestamp'
             when
-                cleaned.total is null or cleaned.total < 0
-                or cleaned.refunded_amount < 0
+                rated.total is null or rated.total < 0
+                or rated.refunded_amount < 0
                 or (
-                    cleaned.raw_refunded_amount is not null
-                    and {{ parse_money('cleaned.raw_refunded_amount') }} is null
+                    rated.raw_refunded_amount is not null
+                    and {{ parse_money('rated.raw_refunded_amount') }} is null
                 )
-                or (cleaned.raw_subtotal is not null and (cleaned.subtotal is null or cleaned.subtotal < 0))
-                or (cleaned.raw_discount is not null and (cleaned.discount is null or cleaned.discount < 0))
-                or (cleaned.raw_shipping is not null and (cleaned.shipping is null or cleaned.shipping < 0))
+                or (rated.raw_subtotal is not null and (rated.subtotal is null or rated.subtotal < 0))
+                or (rated.raw_discount is not null and (rated.discount is null or rated.discount < 0))
+                or (rated.raw_shipping is not null and (rated.shipping is null or rated.shipping < 0))
                 then 'invalid_amount'
             when
-                cleaned.order_status is null
-                or cleaned.order_status not in
+                rated.order_status is null
+                or rated.order_status not in
                 {{ sql_list(var('valid_order_statuses') + var('cancelled_order_statuses')) }}
                 then 'unknown_status'
+            when rated.exchange_rate is null then 'unknown_currency'
+            when
+                {{ is_implausible_amount('rated.total', 'rated.exchange_rate') }}
+                or {{ is_implausible_amount('rated.subtotal', 'rated.exchange_rate') }}
+                or {{ is_implausible_amount('rated.discount', 'rated.exchange_rate') }}
+                or {{ is_implausible_amount('rated.shipping', 'rated.exchange_rate') }}
+                or {{ is_implausible_amount('rated.refunded_amount', 'rated.exchange_rate') }}
+                then 'implausible_amount'
             when customers.customer_id is null then 'unknown_customer'
         end as check_failure
-    from cleaned
+    from rated
     left join customers
-        on cleaned.customer_id = customers.customer_id
+        on rated.customer_id = customers.customer_id
 ),
 
 ranked as (
@@ -82,6 +146,7 @@ select
     shipping,
     total,
     refunded_amount,
+    exchange_rate,
     coalesce(
         check_failure,
         case when row_in_key > 1 then 'duplicate' end

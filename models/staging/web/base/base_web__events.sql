@@ -47,6 +47,7 @@ checked as (
                 or (batch.customer_id is null and batch.anonymous_id is null)
                 then 'missing_key'
             when batch.occurred_at is null then 'unparseable_timestamp'
+            when not {{ is_plausible_timestamp('batch.occurred_at') }} then 'implausible_timestamp'
             when
                 batch.event_type is null
                 or batch.event_type not in
