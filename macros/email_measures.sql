@@ -57,6 +57,7 @@
     {%- for column in email_count_columns() %}
     {%- if column == 'attributed_revenue' %}
     cast(coalesce({{ column }}, 0) as {{ type_money() }}) as {{ column }},
+    {{ reporting_currency_column() }},
     {%- else %}
     cast(coalesce({{ column }}, 0) as {{ dbt.type_int() }}) as {{ column }},
     {%- endif %}

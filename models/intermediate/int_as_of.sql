@@ -51,7 +51,8 @@ continuous_days as (
     from corroborated_days
     where
         previous_date is null
-        or {{ dbt.datediff('previous_date', 'activity_date', 'day') }} <= {{ var('as_of_max_gap_days') }}
+        or {{ dbt.datediff('previous_date', 'activity_date', 'day') }}
+        <= {{ var('as_of_max_gap_days') }}
 ),
 
 latest_event as (

@@ -139,5 +139,6 @@ select
     cast(last_engaged_at as {{ dbt.type_timestamp() }}) as last_engaged_at,
     cast({{ days_since('last_engaged_at') }} as {{ dbt.type_int() }})
         as days_since_last_engagement,
+    {{ reporting_currency_column() }},
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of
 from with_derived

@@ -87,6 +87,7 @@ select
     cast(purchase_cadence.typical_days_between_orders as {{ type_double() }}) as typical_days_between_orders,
     cast(aov_bands.aov as {{ type_money() }}) as aov,
     cast(aov_bands.aov_band as {{ dbt.type_string() }}) as aov_band,
+    {{ reporting_currency_column() }},
     cast(vip_flags.as_of as {{ dbt.type_timestamp() }}) as as_of
 from vip_flags
 left join purchase_cadence

@@ -167,5 +167,6 @@ select
     ) as preferred_send_at,
     cast(aov as {{ type_money() }}) as aov,
     cast(aov_band as {{ dbt.type_string() }}) as aov_band,
+    {{ reporting_currency_column() }},
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of
 from measured

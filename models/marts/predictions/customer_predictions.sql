@@ -69,5 +69,6 @@ select
     cast(likely_buyer_rank as {{ dbt.type_int() }}) as likely_buyer_rank,
     is_likely_buyer,
     is_reliable,
+    {{ reporting_currency_column() }},
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of
 from predictions

@@ -72,6 +72,7 @@ select
     cast(segment_matches.segment_name as {{ dbt.type_string() }}) as rfm_segment,
     cast(group_matches.group_name as {{ dbt.type_string() }}) as rfm_group,
     cast(scores.purchaser_count as {{ dbt.type_int() }}) as purchaser_count,
+    {{ reporting_currency_column() }},
     cast(scores.as_of as {{ dbt.type_timestamp() }}) as as_of
 from scores
 left join segment_matches

@@ -59,6 +59,7 @@ select
         as days_since_last_email_engagement,
     cast(persona_flags.days_since_last_engagement as {{ dbt.type_int() }}) as days_since_last_engagement,
     cast(persona_flags.days_since_created as {{ dbt.type_int() }}) as days_since_created,
+    {{ reporting_currency_column() }},
     cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of
 from persona_flags
 cross join as_of_point

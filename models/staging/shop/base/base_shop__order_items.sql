@@ -2,6 +2,7 @@
 -- A line whose order or product was not staged has nothing to belong to.
 -- A table: checked once, then read by the staging view, the audit models and other base models.
 {{ config(materialized='table') }}
+{%- set line_amount = 'cast(cleaned.quantity as ' ~ type_double() ~ ') * cleaned.unit_price' %}
 with
 
 source as (
@@ -40,8 +41,7 @@ checked as (
                 or cleaned.unit_price is null or cleaned.unit_price < 0
                 then 'invalid_amount'
             when orders.order_id is null then 'unknown_order'
-            when {{ is_implausible_amount('cast(cleaned.quantity as ' ~ type_double() ~ ') * cleaned.unit_price', 'orders.exchange_rate') }}
-                then 'implausible_amount'
+            when {{ is_implausible_amount(line_amount, 'orders.exchange_rate') }} then 'implausible_amount'
             when products.product_id is null then 'unknown_product'
         end as check_failure
     from cleaned

@@ -67,9 +67,9 @@ order_day_rates as (
     from order_days
     inner join rate_periods
         on
-            order_days.currency = rate_periods.currency
-            and order_days.order_date >= rate_periods.rate_date
-            and order_days.order_date < coalesce(rate_periods.next_rate_date, cast('9999-12-31' as date))
+        order_days.currency = rate_periods.currency
+        and order_days.order_date >= rate_periods.rate_date
+        and order_days.order_date < coalesce(rate_periods.next_rate_date, cast('9999-12-31' as date))
 ),
 
 rated as (
@@ -83,8 +83,8 @@ rated as (
     from cleaned
     left join order_day_rates
         on
-            cleaned.currency = order_day_rates.currency
-            and cast(cleaned.ordered_at as date) = order_day_rates.order_date
+        cleaned.currency = order_day_rates.currency
+        and cast(cleaned.ordered_at as date) = order_day_rates.order_date
 ),
 
 checked as (
