@@ -11,7 +11,9 @@
 {% macro raw_table(table_name) %}
     {%- set raw_source = var('raw_source') -%}
     {%- if raw_source == 'seeds' -%}
-        {{ ref('raw_' ~ table_name) }}
+        {%- set seed = ref('raw_' ~ table_name) -%}
+        {%- do check_raw_seed_columns(table_name, seed) -%}
+        {{ seed }}
     {%- elif raw_source == 'files' -%}
         {{ raw_as_text(table_name, raw_file_relation(table_name)) }}
     {%- elif raw_source == 'tables' -%}
@@ -39,6 +41,15 @@
         'web_events': ['event_id', 'session_id', 'customer_id', 'anonymous_id', 'event_type', 'product_id',
                        'occurred_at'],
     }) }}
+{% endmacro %}
+
+{#
+    Tables of raw_columns() a store may not have (files or tables that may be absent): the check
+    of the raw inputs (macros/check_raw_inputs.sql) reports a missing one only when it is not
+    listed here, and the columns of a present one always.
+#}
+{% macro optional_raw_tables() %}
+    {{ return([]) }}
 {% endmacro %}
 
 {# A subquery with exactly the SPEC columns of `table_name`, each as text. #}
@@ -74,14 +85,17 @@
     ) }}
 {% endmacro %}
 
-{# DuckDB reads Parquet (one file, a glob or a folder of parts) and CSV, every CSV column as text. #}
+{#
+    DuckDB reads Parquet (one file, a glob or a folder of parts) and CSV, every CSV column as
+    text, in the RFC 4180 dialect spelled out rather than sniffed from the first rows.
+#}
 {% macro duckdb__raw_file_relation(table_name) -%}
     {%- set file_format = var('raw_file_format') -%}
     {%- set path = raw_file_path(table_name) -%}
     {%- if file_format == 'parquet' -%}
         read_parquet('{{ path }}')
     {%- elif file_format == 'csv' -%}
-        read_csv('{{ path }}', header = true, all_varchar = true)
+        read_csv('{{ path }}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_file_format = '" ~ file_format ~ "' is not supported; use 'parquet' or 'csv'"
