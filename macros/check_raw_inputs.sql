@@ -9,18 +9,23 @@
 #}
 
 {#
-    The on-run-start hook (dbt_project.yml). Only commands that build models check: `dbt seed`,
-    `parse`, `docs`, `test`, `run-operation` work on incomplete raw inputs.
+    Whether this command builds models: only those check, so `dbt seed`, `parse`, `compile`,
+    `docs`, `test` and `run-operation` work on incomplete raw inputs.
 #}
+{% macro raw_inputs_are_checked() %}
+    {{ return(execute and flags.WHICH in ['build', 'run', 'retry']) }}
+{% endmacro %}
+
+{# The on-run-start hook (dbt_project.yml). #}
 {% macro check_raw_inputs() %}
-    {%- if execute and flags.WHICH in ['build', 'run'] and var('raw_source') in ['files', 'tables'] -%}
+    {%- if raw_inputs_are_checked() and var('raw_source') in ['files', 'tables'] -%}
         {%- do raise_raw_input_problems(raw_input_problems()) -%}
     {%- endif -%}
 {% endmacro %}
 
 {# One line per problem of every raw input of the var raw_source (files or tables). #}
-{% macro raw_input_problems(optional_tables=none) %}
-    {%- set optional_tables = optional_raw_tables() if optional_tables is none else optional_tables -%}
+{% macro raw_input_problems() %}
+    {%- set optional_tables = optional_raw_tables() -%}
     {%- set problems = [] -%}
     {%- for table_name, required in raw_columns().items() -%}
         {%- set columns = raw_input_columns(table_name) -%}
@@ -76,19 +81,16 @@
 
 {#
     raw_source = seeds, called by raw_table() when a model runs: the seed table must have every
-    column. Unit tests replace the seed by their own rows (columns left out are null), and the
-    check is skipped when nothing executes (parsing).
+    column. Unit tests replace the seed by their own rows (columns left out are null); a seed
+    that is not loaded yet is left to the engine's "does not exist" error.
 #}
 {% macro check_raw_seed_columns(table_name, relation) %}
-    {%- if execute and model.resource_type != 'unit_test' -%}
+    {%- if raw_inputs_are_checked() and model.resource_type != 'unit_test' -%}
         {%- set loaded = load_relation(relation) -%}
-        {%- if loaded is none -%}
-            {%- set problems = ['raw_' ~ table_name ~ ': seed not loaded (dbt seed)'] -%}
-        {%- else -%}
+        {%- if loaded is not none -%}
             {%- set columns = adapter.get_columns_in_relation(loaded) | map(attribute='name') | map('lower') | list -%}
-            {%- set problems = missing_raw_columns(table_name, raw_columns()[table_name], columns) -%}
+            {%- do raise_raw_input_problems(missing_raw_columns(table_name, raw_columns()[table_name], columns)) -%}
         {%- endif -%}
-        {%- do raise_raw_input_problems(problems) -%}
     {%- endif -%}
 {% endmacro %}
 
