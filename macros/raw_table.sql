@@ -13,7 +13,9 @@
     {%- if table_name in optional_raw_tables() and not raw_input_exists(table_name) -%}
         {{ raw_empty_relation(table_name) }}
     {%- elif raw_source == 'seeds' -%}
-        {{ ref('raw_' ~ table_name) }}
+        {%- set seed = ref('raw_' ~ table_name) -%}
+        {%- do check_raw_seed_columns(table_name, seed) -%}
+        {{ seed }}
     {%- elif raw_source == 'files' -%}
         {{ raw_as_text(table_name, raw_file_relation(table_name)) }}
     {%- elif raw_source == 'tables' -%}
@@ -45,8 +47,10 @@
 {% endmacro %}
 
 {#
-    Raw tables a store may leave out: a store that sells in its reporting currency only needs no
-    exchange rates. An absent optional input reads as an empty table with the SPEC columns.
+    Tables of raw_columns() a store may leave out: a store that sells in its reporting currency
+    only needs no exchange rates. An absent optional input reads as an empty table with the SPEC
+    columns; the check of the raw inputs (macros/check_raw_inputs.sql) reports a missing one only
+    when it is not listed here, and the columns of a present one always.
 #}
 {% macro optional_raw_tables() %}
     {{ return(['exchange_rates']) }}
@@ -57,23 +61,10 @@
     {%- if not execute or var('raw_source') == 'seeds' -%}
         {{ return(true) }}
     {%- elif var('raw_source') == 'tables' -%}
-        {%- set source_relation = source('raw', table_name) -%}
-        {{ return(adapter.get_relation(
-            database=source_relation.database, schema=source_relation.schema, identifier=source_relation.identifier
-        ) is not none) }}
+        {{ return(load_relation(source('raw', table_name)) is not none) }}
     {%- else -%}
-        {{ return(adapter.dispatch('raw_file_exists', 'segments')(table_name)) }}
+        {{ return(raw_file_exists(table_name)) }}
     {%- endif -%}
-{% endmacro %}
-
-{% macro default__raw_file_exists(table_name) %}
-    {{ return(true) }}
-{% endmacro %}
-
-{# DuckDB: whether any file matches the table's path (glob() lists local files and globs). #}
-{% macro duckdb__raw_file_exists(table_name) %}
-    {%- set matches = run_query("select count(*) from glob('" ~ raw_file_path(table_name) ~ "')") -%}
-    {{ return(matches.columns[0].values()[0] > 0) }}
 {% endmacro %}
 
 {# No rows, with the SPEC columns of `table_name` as text: an optional input that is absent. #}
@@ -120,14 +111,17 @@
     ) }}
 {% endmacro %}
 
-{# DuckDB reads Parquet (one file, a glob or a folder of parts) and CSV, every CSV column as text. #}
+{#
+    DuckDB reads Parquet (one file, a glob or a folder of parts) and CSV, every CSV column as
+    text, in the RFC 4180 dialect spelled out rather than sniffed from the first rows.
+#}
 {% macro duckdb__raw_file_relation(table_name) -%}
     {%- set file_format = var('raw_file_format') -%}
     {%- set path = raw_file_path(table_name) -%}
     {%- if file_format == 'parquet' -%}
         read_parquet('{{ path }}')
     {%- elif file_format == 'csv' -%}
-        read_csv('{{ path }}', header = true, all_varchar = true)
+        read_csv('{{ path }}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "var raw_file_format = '" ~ file_format ~ "' is not supported; use 'parquet' or 'csv'"

@@ -34,7 +34,7 @@
             "var spark_seed_loader = '" ~ loader ~ "' is not supported; use 'csv_file' or 'sql_literals'"
         ) }}
     {%- endif -%}
-    {%- do segments.spark_seed_check_row_count(agate_table.rows | length) -%}
+    {%- do segments.seed_check_row_count(agate_table.rows | length) -%}
     {{ return(sql) }}
 {% endmacro %}
 
@@ -95,12 +95,15 @@
     {{ return(statements[0]) }}
 {% endmacro %}
 
-{# Fails the seed when Spark loaded another number of rows than dbt parsed from the CSV. #}
-{% macro spark_seed_check_row_count(expected_rows) %}
+{#
+    Fails the seed when the engine loaded another number of rows than dbt parsed from the CSV
+    (Python's csv module, RFC 4180): used by the Spark and the DuckDB loader.
+#}
+{% macro seed_check_row_count(expected_rows) %}
     {%- set loaded = run_query('select count(*) from ' ~ this.render()).columns[0].values()[0] -%}
     {%- if loaded | int != expected_rows | int -%}
         {{ exceptions.raise_compiler_error(
-            'seed ' ~ this ~ ': Spark loaded ' ~ loaded ~ ' rows, the CSV has ' ~ expected_rows
+            'seed ' ~ this ~ ': ' ~ target.type ~ ' loaded ' ~ loaded ~ ' rows, the CSV has ' ~ expected_rows
         ) }}
     {%- endif -%}
 {% endmacro %}
