@@ -45,7 +45,7 @@ END = datetime(2026, 10, 31, 18, 0, 0)
 HISTORY_DAYS = 730
 CAMPAIGN_EVERY_HOURS = 84  # two campaigns a week
 EVENT_TABLES: tuple[str, ...] = ("orders", "order_items", "email_events", "web_events")
-SNAPSHOT_TABLES: tuple[str, ...] = ("customers", "products", "email_messages")
+SNAPSHOT_TABLES: tuple[str, ...] = ("customers", "products", "email_messages", "exchange_rates")
 TABLES: tuple[str, ...] = SNAPSHOT_TABLES + EVENT_TABLES
 
 
@@ -211,7 +211,7 @@ select
         || ' ' || pick(p, 'size', ['250 g', '500 g', '1 kg']) as product_name,
     case when p % 5 = 4 then 'equipment' else 'coffee' end as category,
     money(8 + u(p, 'price') * 52) as price,
-    case when p % 5 <> 4 then (20 + floor(u(p, 'replenish') * 40))::varchar end as replenishment_days,
+    case when p % 5 <> 4 then (20 + floor(u(p, 'replenish') * 40))::int::varchar end as replenishment_days,
     1 as copies
 from range({products}) as r(p)
 """
@@ -568,6 +568,19 @@ from (
 """
 
 
+def exchange_rates_sql(s: Settings) -> str:
+    """EUR -> USD on every weekday from a week before the history to its end (orders are in
+    EUR or USD; USD is the reporting currency), drifting slowly around 1.08 like the demo's."""
+    first = s.start.date() - timedelta(days=7)
+    return (
+        "select 'EUR' as currency, strftime(day, '%Y-%m-%d') as rate_date,"
+        " printf('%.4f', 1.08 + 0.04 * sin(2 * pi() * datediff('day', date '" + s.start.date().isoformat()
+        + "', day) / 730)) as rate_to_reporting"
+        f" from range(date '{first.isoformat()}', date '{s.end.date().isoformat()}' + 1, interval 1 day) as r(day)"
+        " where isodow(day) <= 5"
+    )
+
+
 def with_copies(rows_sql: str) -> str:
     """Rows of `rows_sql` repeated `copies` times; a repeated event (with `late_copy_days`, an
     `arrives_on` day) arrives that many days after the original, as re-exports do."""
@@ -632,6 +645,7 @@ def generate(s: Settings, log: bool = True) -> dict[str, int]:
                  "email_messages": MESSAGE_ROWS_SQL}
     for table, rows_sql in snapshots.items():
         counts[table] = copy_rows(con, with_copies(rows_sql), s.out / table / "part-00000.parquet")
+    counts["exchange_rates"] = copy_rows(con, exchange_rates_sql(s), s.out / "exchange_rates" / "part-00000.parquet")
     progress(f"customers {counts['customers']:,}, products {counts['products']}, "
              f"messages {counts['email_messages']}")
     for part in range(s.parts):

@@ -4,6 +4,7 @@ the demo once per session for every test module that reads the built tables."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,6 +26,19 @@ def dbt_env(database: Path) -> dict[str, str]:
         "DBT_PROFILES_DIR": str(ROOT),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
+
+
+def copy_project(target: Path) -> Path:
+    """The project's files (tracked and new, not ignored) copied into `target`, to edit its seeds."""
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\0")
+    for name in filter(None, files):
+        if (ROOT / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, target / name)
+    return target
 
 
 @pytest.fixture(scope="session")

@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import DBT, ROOT, dbt_env
+from conftest import DBT, ROOT, copy_project, dbt_env
 
 RAW_TABLES = ("customers", "products", "orders", "order_items", "email_messages", "email_events",
               "web_events")
@@ -77,17 +76,8 @@ QUOTED_USER_AGENTS = {
 
 @pytest.fixture(scope="module")
 def project_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The project's files (tracked and new, not ignored) in a temporary folder, to edit its seeds."""
-    project = tmp_path_factory.mktemp("project")
-    files = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    ).stdout.split("\0")
-    for name in filter(None, files):
-        if (ROOT / name).is_file():
-            (project / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, project / name)
-    return project
+    """The project's files in a temporary folder, to edit its seeds."""
+    return copy_project(tmp_path_factory.mktemp("project"))
 
 
 def test_seed_loads_quoted_values_after_the_sniffer_sample(project_copy: Path, tmp_path: Path) -> None:
