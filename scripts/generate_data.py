@@ -569,14 +569,15 @@ from (
 
 
 def exchange_rates_sql(s: Settings) -> str:
-    """EUR -> USD on every weekday from a week before the history to its end (orders are in
-    EUR or USD; USD is the reporting currency), drifting slowly around 1.08 like the demo's."""
+    """EUR and GBP -> USD (the reporting currency; orders are in EUR, GBP or USD) on every weekday
+    from a week before the history to its end, drifting slowly like the demo's EUR rate."""
     first = s.start.date() - timedelta(days=7)
     return (
-        "select 'EUR' as currency, strftime(day, '%Y-%m-%d') as rate_date,"
-        " printf('%.4f', 1.08 + 0.04 * sin(2 * pi() * datediff('day', date '" + s.start.date().isoformat()
+        "select currency, strftime(day, '%Y-%m-%d') as rate_date,"
+        " printf('%.4f', base_rate + 0.04 * sin(2 * pi() * datediff('day', date '" + s.start.date().isoformat()
         + "', day) / 730)) as rate_to_reporting"
         f" from range(date '{first.isoformat()}', date '{s.end.date().isoformat()}' + 1, interval 1 day) as r(day)"
+        " cross join (values ('EUR', 1.08), ('GBP', 1.27)) as currencies(currency, base_rate)"
         " where isodow(day) <= 5"
     )
 
