@@ -23,8 +23,17 @@ build: $(BIN)/.installed
 ## test: lint, dbt build with every data and unit test, pytest.
 test: lint dbt-test pytest
 
+# sqlfluff's dbt templater renders every model against the profile's database, and
+# is_incremental() is true once a build has created the table: the lint would then check the
+# incremental branches instead, so its result would depend on what was built before. It renders
+# against an empty throw-away database instead, so each model is linted as a first build.
+LINT_DUCKDB_PATH := $(CURDIR)/target/lint.duckdb
+
 lint: $(BIN)/.installed
-	$(BIN)/sqlfluff lint models
+	rm -f "$(LINT_DUCKDB_PATH)" "$(LINT_DUCKDB_PATH).wal"
+	rm -rf "$(LINT_DUCKDB_PATH).tmp"
+	mkdir -p target
+	SEGMENTS_DUCKDB_PATH="$(LINT_DUCKDB_PATH)" $(BIN)/sqlfluff lint models
 
 dbt-test: $(BIN)/.installed
 	$(BIN)/dbt build

@@ -151,9 +151,8 @@ PLANTED: dict[str, PlantedExpectation] = {
     "planted-waiting-for-wows": PlantedExpectation(WAITING_FOR_WOWS, None),
     "planted-espresso": PlantedExpectation(ESPRESSO_SHOT, None),
     "planted-false-start": PlantedExpectation(FALSE_STARTS, None),
-    # Scores 1-1-1, the "Lost" cell; but SPEC §4's first-match order reaches Hibernating
-    # (1-2, 1-2, 1-2) first, so Lost is never assigned under the SPEC's map.
-    "planted-dead-weight": PlantedExpectation(DEAD_WEIGHT, "Hibernating"),
+    # Scores 1-1-1, the "Lost" cell (SPEC §4 tries Lost before Hibernating, which contains it).
+    "planted-dead-weight": PlantedExpectation(DEAD_WEIGHT, "Lost"),
     "planted-unclassified": PlantedExpectation(UNCLASSIFIED, None),
     "00017": PlantedExpectation(POTENTIAL_BRAND_ENTHUSIASTS, None),
     "17": PlantedExpectation(WINDOW_SHOPPERS, None),

@@ -57,15 +57,15 @@ OFFSET_RE = re.compile(r"[+-]\d\d:\d\d$")
 RFM_SEGMENTS: tuple[tuple[str, tuple[int, int], tuple[int, int], tuple[int, int]], ...] = (
     ("Champions", (4, 5), (4, 5), (4, 5)),
     ("Loyal Customers", (2, 5), (3, 5), (3, 5)),
-    ("Potential Loyalist", (3, 5), (1, 3), (1, 3)),
     ("New Customers", (4, 5), (1, 1), (1, 1)),
     ("Promising", (3, 4), (1, 1), (1, 1)),
+    ("Potential Loyalist", (3, 5), (1, 3), (1, 3)),
     ("Need Attention", (2, 3), (2, 3), (2, 3)),
     ("About To Sleep", (2, 3), (1, 2), (1, 2)),
-    ("At Risk", (1, 2), (2, 5), (2, 5)),
     ("Can't Lose Them", (1, 1), (4, 5), (4, 5)),
-    ("Hibernating", (1, 2), (1, 2), (1, 2)),
+    ("At Risk", (1, 2), (2, 5), (2, 5)),
     ("Lost", (1, 1), (1, 1), (1, 1)),
+    ("Hibernating", (1, 2), (1, 2), (1, 2)),
 )
 
 
@@ -713,11 +713,11 @@ def test_planted_customers_land_in_their_persona(
 def test_planted_rfm(reference: Reference) -> None:
     cells = rfm_cells(reference.facts, reference.as_of.date())
     assert rfm_segment(cells["planted-high-roller"]) == "Champions"
-    # planted-dead-weight has the lowest cell, 1-1-1. Under the SPEC's first-match order
-    # Hibernating (1-2, 1-2, 1-2) is tried before Lost, so Hibernating is what it gets.
+    # planted-dead-weight has the lowest cell, 1-1-1: Lost, which the SPEC's first-match order
+    # tries before Hibernating (1-2, 1-2, 1-2), the segment that contains it.
     assert cells["planted-dead-weight"] == (1, 1, 1)
-    assert rfm_segment(cells["planted-dead-weight"]) == "Hibernating"
-    assert gen.PLANTED["planted-dead-weight"].rfm_segment == "Hibernating"
+    assert rfm_segment(cells["planted-dead-weight"]) == "Lost"
+    assert gen.PLANTED["planted-dead-weight"].rfm_segment == "Lost"
 
 
 def test_reference_classifier_agrees_with_archetypes(

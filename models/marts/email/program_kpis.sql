@@ -16,6 +16,10 @@ site_events as (
     select * from {{ ref('int_site_events_counted') }}
 ),
 
+site_sessions as (
+    select * from {{ ref('site_sessions') }}
+),
+
 recipients as (
     select * from {{ ref('int_email_recipients') }}
 ),
@@ -74,38 +78,23 @@ open_rate as (
     group by periods.period
 ),
 
--- KPI 2: a session with a counted add to cart and no order is an abandoned cart, at its last add.
-session_carts as (
-    select
-        session_id,
-        customer_id,
-        max(case when event_type = 'add_to_cart' then occurred_at end) as cart_at,
-        sum(case when event_type = 'order_completed' then 1 else 0 end) as session_orders
-    from counted_site_events
-    group by session_id, customer_id
-),
-
+-- KPI 2: the abandoned carts of journey_abandoned_cart (macro abandoned_carts).
 abandoned_carts as (
-    select
-        session_id,
-        customer_id,
-        cart_at
-    from session_carts
-    where cart_at is not null and session_orders = 0
+    {{ abandoned_carts('site_sessions') }}
 ),
 
 cart_outcomes as (
     select
         abandoned_carts.session_id,
-        abandoned_carts.cart_at,
+        abandoned_carts.abandoned_at as cart_at,
         max(case when valid_orders.order_id is not null then 1 else 0 end) as is_recovered
     from abandoned_carts
     left join valid_orders
         on abandoned_carts.customer_id = valid_orders.customer_id
-        and abandoned_carts.cart_at < valid_orders.ordered_at
-        and {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.cart_at') }}
+        and abandoned_carts.abandoned_at < valid_orders.ordered_at
+        and {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.abandoned_at') }}
         >= valid_orders.ordered_at
-    group by abandoned_carts.session_id, abandoned_carts.cart_at
+    group by abandoned_carts.session_id, abandoned_carts.abandoned_at
 ),
 
 cart_recovery as (
@@ -124,36 +113,31 @@ cart_recovery as (
     group by periods.period
 ),
 
--- KPI 3: VIPs at the period start (the lifecycle VIP of customer_lifecycle, taken at that
--- instant: days counted from the order's date to the period start's date) who order again.
+-- KPI 3: VIPs at the period start (the lifecycle VIP rule of customer_lifecycle, macro
+-- vip_status, taken at that instant: days counted from the order's date to the period start's
+-- date) who order again.
 orders_before_start as (
     select
         periods.period,
         valid_orders.customer_id,
         valid_orders.net_revenue,
-        {{ dbt.datediff('valid_orders.ordered_at', 'periods.period_start', 'day') }}
+        {{ days_since('valid_orders.ordered_at', 'periods.period_start') }}
             as days_before_start
     from periods
     inner join valid_orders
         on periods.period_start >= valid_orders.ordered_at
 ),
 
+vip_status_at_start as (
+    {{ vip_status('orders_before_start', 'days_before_start', 'net_revenue', key_columns=['period']) }}
+),
+
 vips_at_start as (
     select
         period,
         customer_id
-    from orders_before_start
-    group by period, customer_id
-    having
-        sum(case when days_before_start <= {{ var('vip_window_days') }} then 1 else 0 end)
-        >= {{ var('vip_min_orders') }}
-        {% if var('vip_single_order_window_days') is none -%}
-        or max(net_revenue) >= {{ var('vip_min_order_value') }}
-        {%- else -%}
-        or max(
-            case when days_before_start <= {{ var('vip_single_order_window_days') }} then net_revenue end
-        ) >= {{ var('vip_min_order_value') }}
-        {%- endif %}
+    from vip_status_at_start
+    where is_vip
 ),
 
 vip_outcomes as (

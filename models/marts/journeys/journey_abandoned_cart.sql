@@ -25,13 +25,16 @@ step_offsets as (
     {{ journey_step_offsets(var('abandoned_cart_step_hours')) }}
 ),
 
+abandoned_carts as (
+    {{ abandoned_carts('site_sessions') }}
+),
+
 carts as (
     select
         customer_id,
         session_id as trigger_key,
-        last_cart_event_at as trigger_at
-    from site_sessions
-    where behaviour_class = 'abandoned_cart'
+        abandoned_at as trigger_at
+    from abandoned_carts
 ),
 
 cart_exits as (

@@ -20,19 +20,9 @@ aov_bands as (
     select * from {{ ref('int_customer_aov_bands') }}
 ),
 
-vip_orders as (
-    select
-        customer_id,
-        sum(case when days_since_order <= {{ var('vip_window_days') }} then 1 else 0 end) as orders_in_vip_window,
-        max(
-            {% if var('vip_single_order_window_days') is none -%}
-            net_revenue
-            {%- else -%}
-            case when days_since_order <= {{ var('vip_single_order_window_days') }} then net_revenue end
-            {%- endif %}
-        ) as largest_qualifying_order_value
-    from valid_orders
-    group by customer_id
+-- The lifecycle VIP rule at as_of (macro vip_status; program_kpis applies it at period starts).
+vip_status as (
+    {{ vip_status('valid_orders', 'days_since_order', 'net_revenue') }}
 ),
 
 vip_flags as (
@@ -41,15 +31,14 @@ vip_flags as (
         customer_facts.valid_orders,
         customer_facts.days_since_last_order,
         customer_facts.as_of,
-        coalesce(vip_orders.orders_in_vip_window, 0) as orders_in_vip_window,
-        vip_orders.largest_qualifying_order_value,
-        coalesce(vip_orders.orders_in_vip_window >= {{ var('vip_min_orders') }}, false) as is_vip_by_frequency,
-        coalesce(
-            vip_orders.largest_qualifying_order_value >= {{ var('vip_min_order_value') }}, false
-        ) as is_vip_by_order_value
+        coalesce(vip_status.orders_in_vip_window, 0) as orders_in_vip_window,
+        vip_status.largest_qualifying_order_value,
+        -- Customers without a valid order have no vip_status row: never VIP.
+        coalesce(vip_status.is_vip_by_frequency, false) as is_vip_by_frequency,
+        coalesce(vip_status.is_vip_by_order_value, false) as is_vip_by_order_value
     from customer_facts
-    left join vip_orders
-        on customer_facts.customer_id = vip_orders.customer_id
+    left join vip_status
+        on customer_facts.customer_id = vip_status.customer_id
 )
 
 select

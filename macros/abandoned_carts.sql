@@ -1,0 +1,16 @@
+{#
+    The one definition of an abandoned cart, which journey_abandoned_cart triggers on and
+    program_kpis' abandoned-cart recovery rate counts: a site session of a known customer with
+    an add to cart or a started checkout and no order in it (behaviour_class abandoned_cart of
+    site_sessions, counted events only), abandoned at its last cart event.
+    `site_sessions` names a relation or CTE of site_sessions rows. Returns one row per
+    abandoned cart: customer_id, session_id, abandoned_at.
+#}
+{% macro abandoned_carts(site_sessions) -%}
+    select
+        customer_id,
+        session_id,
+        last_cart_event_at as abandoned_at
+    from {{ site_sessions }}
+    where behaviour_class = 'abandoned_cart'
+{%- endmacro %}
