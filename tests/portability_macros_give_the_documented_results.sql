@@ -4,6 +4,24 @@
 -- implementations drift apart fails on one of them.
 {%- set numbers = "(select 1 as x union all select 2 union all select 3 union all select 4)" %}
 {%- set flags = "(select true as flag union all select false union all select cast(null as boolean))" %}
+{#- clean_text / clean_id: (macro, input, expected; 'NULL' for NULL). Jinja reads the escapes. #}
+{%- set cleaning_cases = [
+    ('clean_text', 'abc', 'abc'),
+    ('clean_text', ' abc ', 'abc'),
+    ('clean_text', '\t', 'NULL'),
+    ('clean_text', '\u00a0', 'NULL'),
+    ('clean_text', '\u200b\ufeff', 'NULL'),
+    ('clean_text', 'abc\r\n', 'abc'),
+    ('clean_text', '\ufeffabc\u0085', 'abc'),
+    ('clean_text', '\u3000a\tb\u2028', 'a\tb'),
+    ('clean_text', 'abc\x7f', 'abc'),
+    ('clean_text', 'Jos\u00e9', 'Jos\u00e9'),
+    ('clean_id', 'C\u200b1\t', 'C1'),
+    ('clean_id', 'C\t1', 'C1'),
+    ('clean_id', 'C 1', 'C 1'),
+    ('clean_id', 'C"1\\', 'C"1\\'),
+    ('clean_id', '\u00a0', 'NULL'),
+] %}
 with
 
 cases as (
@@ -112,6 +130,13 @@ cases as (
         'true'
     from {{ flags }} as flags
     where flag or flag is null
+{%- for macro_name, value, expected in cleaning_cases %}
+    union all
+    select
+        {{ string_literal(macro_name ~ ' cleans case ' ~ loop.index) }},
+        {{ context[macro_name](string_literal(value)) }},
+        {{ string_literal(expected) }}
+{%- endfor %}
 )
 
 select *

@@ -74,7 +74,9 @@ threshold_flags as (
         coalesce(
             customer_facts.days_since_last_order <= {{ var('espresso_recent_days') }}, false
         ) as has_espresso_order,
-        customer_facts.days_since_created > {{ var('profile_min_age_days') }} as is_established_profile
+        -- An unknown sign-up time (nulled as implausible) never makes a profile old.
+        coalesce(customer_facts.days_since_created > {{ var('profile_min_age_days') }}, false)
+            as is_established_profile
     from customer_facts
     cross join aov_threshold
 )

@@ -17,6 +17,7 @@ customers as (
     select
         customer_id,
         country_code,
+        is_country_code_known,
         has_tracking_consent
     from {{ ref('stg_shop__customers') }}
 ),
@@ -35,7 +36,7 @@ counted_days_before_as_of as (
     where
         daily_activity.activity_date < cast(as_of_point.as_of as date)
         and (
-            not coalesce(customers.country_code in {{ sql_list(var('consent_required_countries')) }}, false)
+            not {{ requires_tracking_consent('customers.country_code', 'customers.is_country_code_known') }}
             or coalesce(customers.has_tracking_consent, false)
         )
 ),

@@ -1,5 +1,6 @@
 -- One row per staged site event of a known customer at or before as_of, with whether it may
--- count (SPEC §1): in consent_required_countries only customers with tracking consent count.
+-- count (SPEC §1): where consent is required (macro requires_tracking_consent) only customers
+-- with tracking consent count.
 with
 
 site_events as (
@@ -11,6 +12,7 @@ customers as (
     select
         customer_id,
         country_code,
+        is_country_code_known,
         has_tracking_consent
     from {{ ref('stg_shop__customers') }}
 ),
@@ -27,7 +29,7 @@ events_with_consent as (
         site_events.event_type,
         site_events.product_id,
         site_events.occurred_at,
-        coalesce(customers.country_code in {{ sql_list(var('consent_required_countries')) }}, false)
+        {{ requires_tracking_consent('customers.country_code', 'customers.is_country_code_known') }}
             as requires_tracking_consent,
         coalesce(customers.has_tracking_consent, false) as has_tracking_consent,
         as_of_point.as_of

@@ -1,6 +1,6 @@
--- One row per customer that exists at as_of (created at or before it): the order, email and
--- site facts every segment is defined on (SPEC §3). Customers without any activity have zero
--- counts and NULL dates.
+-- One row per customer that exists at as_of (created at or before it, or at an unknown time):
+-- the order, email and site facts every segment is defined on (SPEC §3). Customers without any
+-- activity have zero counts and NULL dates.
 with
 
 customers as (
@@ -29,7 +29,9 @@ customers_at_as_of as (
         as_of_point.as_of
     from customers
     cross join as_of_point
-    where customers.created_at <= as_of_point.as_of
+    -- A customer whose sign-up time was implausible (nulled in staging) exists too: their
+    -- orders and events count, they are just neither new nor old.
+    where customers.created_at <= as_of_point.as_of or customers.created_at is null
 ),
 
 joined as (
@@ -40,9 +42,8 @@ joined as (
         customers_at_as_of.created_at,
         customers_at_as_of.email_consent,
         coalesce(customers_at_as_of.has_tracking_consent, false) as tracking_consent,
-        coalesce(
-            customers_at_as_of.country_code in {{ sql_list(var('consent_required_countries')) }}, false
-        ) as requires_tracking_consent,
+        {{ requires_tracking_consent('customers_at_as_of.country_code', 'customers_at_as_of.is_country_code_known') }}
+            as requires_tracking_consent,
         customers_at_as_of.as_of,
         coalesce(order_activity.valid_orders, 0) as valid_orders,
         coalesce(order_activity.lifetime_net_revenue, 0) as lifetime_net_revenue,

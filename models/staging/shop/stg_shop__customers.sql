@@ -11,6 +11,7 @@ select
     first_name,
     last_name,
     country_code,
+    is_country_code_known,
     created_at,
     email_consent,
     has_tracking_consent,

@@ -24,9 +24,9 @@ messages as (
 
 cleaned as (
     select
-        {{ clean_text('event_id') }} as event_id,
-        {{ clean_text('message_id') }} as message_id,
-        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_id('event_id') }} as event_id,
+        {{ clean_id('message_id') }} as message_id,
+        {{ clean_id('customer_id') }} as customer_id,
         {{ clean_code('event_type') }} as event_type,
         {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at,
         {{ written_date_partition(clean_text('occurred_at')) }} as event_day,

@@ -9,11 +9,11 @@ source as (
 
 cleaned as (
     select
-        {{ clean_text('message_id') }} as message_id,
+        {{ clean_id('message_id') }} as message_id,
         {{ clean_code('message_type') }} as message_type,
         {{ clean_text('campaign_or_flow_name') }} as campaign_or_flow_name,
         {{ parse_integer('flow_step') }} as flow_step,
-        {{ clean_text('ab_test_id') }} as ab_test_id,
+        {{ clean_id('ab_test_id') }} as ab_test_id,
         upper({{ clean_text('variant') }}) as variant,
         {{ clean_text('subject') }} as subject,
         {{ parse_utc_timestamp(clean_text('sent_at')) }} as sent_at,

@@ -22,9 +22,9 @@ products as (
 
 cleaned as (
     select
-        {{ clean_text('order_id') }} as order_id,
+        {{ clean_id('order_id') }} as order_id,
         {{ parse_integer('line_number') }} as line_number,
-        {{ clean_text('product_id') }} as product_id,
+        {{ clean_id('product_id') }} as product_id,
         {{ parse_integer('quantity') }} as quantity,
         {{ parse_money('unit_price') }} as unit_price
     from source

@@ -30,8 +30,8 @@ rate_periods as (
 
 cleaned as (
     select
-        {{ clean_text('order_id') }} as order_id,
-        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_id('order_id') }} as order_id,
+        {{ clean_id('customer_id') }} as customer_id,
         {{ parse_utc_timestamp(clean_text('ordered_at')) }} as ordered_at,
         {{ clean_code('status') }} as order_status,
         upper({{ clean_text('currency') }}) as currency,

@@ -9,7 +9,7 @@ source as (
 
 cleaned as (
     select
-        {{ clean_text('product_id') }} as product_id,
+        {{ clean_id('product_id') }} as product_id,
         {{ clean_text('product_name') }} as product_name,
         {{ clean_code('category') }} as category,
         {{ parse_money('price') }} as price,

@@ -18,12 +18,12 @@ customers as (
 
 cleaned as (
     select
-        {{ clean_text('event_id') }} as event_id,
-        {{ clean_text('session_id') }} as session_id,
-        {{ clean_text('customer_id') }} as customer_id,
-        {{ clean_text('anonymous_id') }} as anonymous_id,
+        {{ clean_id('event_id') }} as event_id,
+        {{ clean_id('session_id') }} as session_id,
+        {{ clean_id('customer_id') }} as customer_id,
+        {{ clean_id('anonymous_id') }} as anonymous_id,
         {{ clean_code('event_type') }} as event_type,
-        {{ clean_text('product_id') }} as product_id,
+        {{ clean_id('product_id') }} as product_id,
         {{ parse_utc_timestamp(clean_text('occurred_at')) }} as occurred_at,
         {{ written_date_partition(clean_text('occurred_at')) }} as event_day
     from source
