@@ -74,7 +74,7 @@ def test_every_raw_row_is_staged_deduplicated_or_quarantined(db: duckdb.DuckDBPy
         "select source_table, rows_in, rows_staged, rows_deduplicated, rows_quarantined "
         "from main_audit.staging_reconciliation"
     ).fetchall()
-    assert len(rows) == 7
+    assert len(rows) == 8
     for table, rows_in, staged, deduplicated, quarantined in rows:
         assert rows_in == staged + deduplicated + quarantined, table
 
