@@ -41,7 +41,7 @@ dbt-test: $(BIN)/.installed
 pytest: $(BIN)/.installed
 	$(BIN)/python -m pytest tests_py
 
-## test-spark: the same project on Apache Spark (dbt-spark, session method; issue #6). Creates
+## test-spark: the same project on Apache Spark (dbt-spark, session method; docs/spark.md). Creates
 ## .venv-spark from requirements-spark.txt when missing, then builds the demo on Spark (every
 ## seed, model, data test and unit test) and on DuckDB, and compares the tables row for row.
 SPARK_VENV := .venv-spark
