@@ -1,8 +1,8 @@
 {#
-    The per-customer-day measures of email and site activity (issue #5). The incremental daily
-    rollups store them per day; the customer rollups recompute them for the day of as_of from
-    the events up to as_of, so that an as_of in the middle of a day counts only what happened
-    before it. One definition, used by both.
+    The per-customer-day measures of email and site activity. The incremental daily rollups
+    store them per day; the customer rollups recompute them for the day of as_of from the events
+    up to as_of, so that an as_of in the middle of a day counts only what happened before it.
+    One definition, used by both.
     Counts are count(case when ... then 1 end), not sum(case when ... then 1 else 0 end): DuckDB
     sums integers into a 128-bit integer, which made the 50M-event aggregations ~30% slower.
 #}

@@ -1,6 +1,6 @@
 {#
-    Incremental event models (issue #5) reprocess whole days: from the latest day already built
-    minus var incremental_lookback_days, so that events arriving that late are still picked up.
+    Incremental event models reprocess whole days: from the latest day already built minus var
+    incremental_lookback_days, so that events arriving that late are still picked up.
     Each model replaces those days (delete+insert keyed on its day column), so a rerun over the
     same data changes nothing and a --full-refresh builds the same rows.
 #}

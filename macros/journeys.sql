@@ -2,13 +2,16 @@
     The journey state machine the eight journey_* models share, so that "due", "waiting",
     "exited" and "suppressed" mean the same thing in every journey.
 
-    A journey model defines three CTEs and then calls journey_rows('<journey name>'):
-      - as_of_point: int_as_of.
-      - send_eligibility: int_customer_send_eligibility (who may be emailed, smart sending).
-      - journey_steps: one row per trigger instance and step, columns
+    A journey model defines its CTEs and ends with journey_rows, naming the three it reads:
+      - as_of_cte: one row, column as_of (int_as_of).
+      - send_eligibility_cte: int_customer_send_eligibility rows (who may be emailed, smart
+        sending).
+      - steps_cte: one row per trigger instance and step, columns
             customer_id, trigger_key (unique per customer within the journey), trigger_at,
             branch (nullable), step (1, 2, ...), due_at,
             exited_at, exit_reason (the first exit event at or after trigger_at; null when none).
+    The macro adds the CTEs step_windows, open_or_upcoming_steps, current_steps,
+    steps_with_eligibility, ranked_steps and journey_statuses, so a model does not use those names.
 
     Rules (README "Lifecycle and journeys"):
       - A step is open (due) from due_at until due_at + journey_due_window_hours; before that it
@@ -36,26 +39,26 @@
 {%- endmacro %}
 
 {# The remaining CTEs and the final select of a journey model (see above). #}
-{% macro journey_rows(journey_name) -%}
+{% macro journey_rows(journey_name, steps_cte, as_of_cte, send_eligibility_cte) -%}
 step_windows as (
     select
-        journey_steps.customer_id,
-        journey_steps.trigger_key,
-        journey_steps.trigger_at,
-        journey_steps.branch,
-        journey_steps.step,
-        journey_steps.due_at,
-        {{ dbt.dateadd('hour', var('journey_due_window_hours'), 'journey_steps.due_at') }} as due_until,
+        {{ steps_cte }}.customer_id,
+        {{ steps_cte }}.trigger_key,
+        {{ steps_cte }}.trigger_at,
+        {{ steps_cte }}.branch,
+        {{ steps_cte }}.step,
+        {{ steps_cte }}.due_at,
+        {{ dbt.dateadd('hour', var('journey_due_window_hours'), steps_cte ~ '.due_at') }} as due_until,
         -- Only an exit at or after the trigger and at or before as_of ends the instance.
         case
-            when journey_steps.exited_at >= journey_steps.trigger_at
-                and journey_steps.exited_at <= as_of_point.as_of
-                then journey_steps.exited_at
+            when {{ steps_cte }}.exited_at >= {{ steps_cte }}.trigger_at
+                and {{ steps_cte }}.exited_at <= {{ as_of_cte }}.as_of
+                then {{ steps_cte }}.exited_at
         end as exited_at,
-        journey_steps.exit_reason,
-        as_of_point.as_of
-    from journey_steps
-    cross join as_of_point
+        {{ steps_cte }}.exit_reason,
+        {{ as_of_cte }}.as_of
+    from {{ steps_cte }}
+    cross join {{ as_of_cte }}
 ),
 
 open_or_upcoming_steps as (
@@ -82,17 +85,17 @@ current_steps as (
 steps_with_eligibility as (
     select
         current_steps.*,
-        send_eligibility.suppression_reason,
-        send_eligibility.last_email_delivered_at,
-        send_eligibility.is_in_smart_sending_window,
+        {{ send_eligibility_cte }}.suppression_reason,
+        {{ send_eligibility_cte }}.last_email_delivered_at,
+        {{ send_eligibility_cte }}.is_in_smart_sending_window,
         current_steps.exited_at is null
-        and send_eligibility.suppression_reason is null
+        and {{ send_eligibility_cte }}.suppression_reason is null
         and current_steps.is_open
-        and not send_eligibility.is_in_smart_sending_window as is_sendable
+        and not {{ send_eligibility_cte }}.is_in_smart_sending_window as is_sendable
     -- Customers without a row in send_eligibility do not exist at as_of (created later).
     from current_steps
-    inner join send_eligibility
-        on current_steps.customer_id = send_eligibility.customer_id
+    inner join {{ send_eligibility_cte }}
+        on current_steps.customer_id = {{ send_eligibility_cte }}.customer_id
     where current_steps.step_order = 1
 ),
 

@@ -1,5 +1,5 @@
 {#
-    Engine differences between DuckDB and Spark SQL (issue #6), one dispatched macro each.
+    Engine differences between DuckDB and Spark SQL, one dispatched macro each.
     `default__` is what DuckDB (and standard SQL) accepts; `spark__` is Spark 3.5 SQL, also valid
     with spark.sql.ansi.enabled = true (Databricks SQL warehouses, Spark 4). Arguments that are
     SQL expressions are passed as strings, as for dbt's own cross-database macros.

@@ -66,4 +66,9 @@ journey_steps as (
         and carts.trigger_key = cart_exits.trigger_key
 ),
 
-{{ journey_rows('abandoned_cart') }}
+{{ journey_rows(
+    'abandoned_cart',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

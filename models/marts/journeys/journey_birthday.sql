@@ -71,4 +71,9 @@ journey_steps as (
     from next_birthdays
 ),
 
-{{ journey_rows('birthday') }}
+{{ journey_rows(
+    'birthday',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

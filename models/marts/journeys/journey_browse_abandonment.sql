@@ -105,4 +105,9 @@ journey_steps as (
         and browses.trigger_key = browse_exits.trigger_key
 ),
 
-{{ journey_rows('browse_abandonment') }}
+{{ journey_rows(
+    'browse_abandonment',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

@@ -73,4 +73,9 @@ journey_steps as (
         and purchases.product_id = rebuys.product_id
 ),
 
-{{ journey_rows('replenishment') }}
+{{ journey_rows(
+    'replenishment',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

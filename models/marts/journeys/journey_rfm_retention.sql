@@ -134,4 +134,9 @@ journey_steps as (
     cross join step_offsets
 ),
 
-{{ journey_rows('rfm_retention') }}
+{{ journey_rows(
+    'rfm_retention',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

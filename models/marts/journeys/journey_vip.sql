@@ -64,4 +64,9 @@ journey_steps as (
     cross join current_offer
 ),
 
-{{ journey_rows('vip') }}
+{{ journey_rows(
+    'vip',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

@@ -44,4 +44,9 @@ journey_steps as (
     cross join step_offsets
 ),
 
-{{ journey_rows('welcome') }}
+{{ journey_rows(
+    'welcome',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}

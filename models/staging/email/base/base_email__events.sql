@@ -1,6 +1,6 @@
 -- Every raw email event row, cast and checked (see base_shop__customers for the pattern).
 -- ESP exports repeat events on retries; the event_id identifies the event.
--- Incremental (issue #5): rows are partitioned by the date written in the raw occurred_at
+-- Incremental: rows are partitioned by the date written in the raw occurred_at
 -- (event_day; `other` when it does not start with one), so a build finds the partitions to
 -- reprocess without parsing history: those from the latest staged day minus
 -- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces those whole
@@ -43,7 +43,7 @@ batch as (
 ),
 
 staged_before_batch as (
-    {{ events_staged_before_batch() }}
+    {{ events_staged_before_batch(batch_cte='batch') }}
 ),
 
 checked as (
@@ -74,7 +74,7 @@ checked as (
 ),
 
 ranked as (
-    {{ rank_event_copies() }}
+    {{ rank_event_copies(checked_cte='checked', staged_before_batch_cte='staged_before_batch') }}
 )
 
 select

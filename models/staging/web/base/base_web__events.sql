@@ -1,6 +1,6 @@
 -- Every raw site event row, cast and checked (see base_shop__customers for the pattern).
 -- Anonymous events (no customer_id) are kept: they belong to a session and an anonymous_id.
--- Incremental (issue #5), like base_email__events: partitions are the dates written in the raw
+-- Incremental, like base_email__events: partitions are the dates written in the raw
 -- occurred_at (event_day); a build replaces those from the latest staged day minus
 -- incremental_lookback_days (and a day for offsets) on, and `other` (whole partitions,
 -- incremental_by_partition); a copy of an event already staged in an earlier partition is a
@@ -35,7 +35,7 @@ batch as (
 ),
 
 staged_before_batch as (
-    {{ events_staged_before_batch() }}
+    {{ events_staged_before_batch(batch_cte='batch') }}
 ),
 
 checked as (
@@ -61,7 +61,7 @@ checked as (
 ),
 
 ranked as (
-    {{ rank_event_copies() }}
+    {{ rank_event_copies(checked_cte='checked', staged_before_batch_cte='staged_before_batch') }}
 )
 
 select
