@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from scripts import build_summary
-from scripts.generate_demo_data import END, PLANTED
+from scripts.generate_demo_data import END, PLANTED, TABLE_NAMES
 
 PERSONAS = (
     "High Rollers", "Brand Enthusiasts", "Potential High Rollers", "Potential Brand Enthusiasts",
@@ -74,7 +74,7 @@ def test_every_raw_row_is_staged_deduplicated_or_quarantined(db: duckdb.DuckDBPy
         "select source_table, rows_in, rows_staged, rows_deduplicated, rows_quarantined "
         "from main_audit.staging_reconciliation"
     ).fetchall()
-    assert len(rows) == 7
+    assert sorted(row[0] for row in rows) == sorted(TABLE_NAMES)
     for table, rows_in, staged, deduplicated, quarantined in rows:
         assert rows_in == staged + deduplicated + quarantined, table
 
