@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build test lint dbt-test pytest seeds docs clean replay test-spark java-check
+.PHONY: build test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,8 @@ build: $(BIN)/.installed
 	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test
 	$(BIN)/python scripts/build_summary.py "$(SEGMENTS_DUCKDB_PATH)"
 
-## test: lint, dbt build with every data and unit test, pytest.
-test: lint dbt-test pytest
+## test: lint, dbt build with every data and unit test, coverage, pytest.
+test: lint dbt-test coverage pytest
 
 # sqlfluff's dbt templater renders every model against the profile's database, and
 # is_incremental() is true once a build has created the table: the lint would then check the
@@ -37,6 +37,26 @@ lint: $(BIN)/.installed
 
 dbt-test: $(BIN)/.installed
 	$(BIN)/dbt build
+
+## coverage: after a build, the documentation and test coverage of the models, from the manifest
+## `dbt parse` writes and the catalog of the built database (dbt-coverage; reports in
+## target/coverage/). Fails when model columns with a description are below DOC_COVERAGE_MIN, or
+## when a model has no description or no test dbt-coverage counts (scripts/check_coverage.py).
+COVERAGE_DIR := target/coverage
+# Share of model columns that must have a description: 1.0 is every column.
+DOC_COVERAGE_MIN := 1.0
+
+coverage: $(BIN)/.installed
+	$(BIN)/dbt parse
+	$(BIN)/dbt docs generate --no-compile
+	mkdir -p $(COVERAGE_DIR)
+	$(BIN)/dbt-coverage compute doc --model-path-filter models/ --cov-report $(COVERAGE_DIR)/doc.json \
+		--cov-fail-under $(DOC_COVERAGE_MIN)
+	$(BIN)/dbt-coverage compute test --model-path-filter models/ --cov-report $(COVERAGE_DIR)/test.json
+	$(BIN)/dbt-coverage compute unit-test --model-path-filter models/ \
+		--cov-report $(COVERAGE_DIR)/unit_test.json
+	$(BIN)/python scripts/check_coverage.py target/manifest.json $(COVERAGE_DIR)/test.json \
+		$(COVERAGE_DIR)/unit_test.json
 
 pytest: $(BIN)/.installed
 	$(BIN)/python -m pytest tests_py

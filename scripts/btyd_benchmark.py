@@ -1,7 +1,7 @@
 """Print how long the BG/NBD and gamma-gamma fits and the predictions take.
 
 On the CDNOW sample that `lifetimes` ships (a test-only dependency, used here only for its data
-file) and, when given, on the customer_rfm_summary of a built DuckDB file:
+file) and, when given, on the customer_btyd_inputs of a built DuckDB file:
 
     python scripts/btyd_benchmark.py [segments.duckdb]
 """
@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.database is not None:
         with duckdb.connect(str(args.database), read_only=True) as connection:
             summary = connection.execute(
-                'select frequency, recency, t as "T", monetary from customer_rfm_summary'
+                'select frequency, recency, t as "T", monetary from customer_btyd_inputs'
             ).df()
         report(f"{args.database} (time in days)", summary, summary, horizon=365.0)
     return 0

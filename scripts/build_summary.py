@@ -21,7 +21,7 @@ MART_TABLES: tuple[str, ...] = (
     "segment_memberships",
     "customer_personas",
     "winback_test_audiences",
-    "customer_rfm_summary",
+    "customer_btyd_inputs",
     "btyd_parameters",
     "customer_predictions",
 )

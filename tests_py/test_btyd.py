@@ -1,6 +1,6 @@
 """The BG/NBD and gamma-gamma code of scripts/btyd.py against the published CDNOW estimates and
 against `lifetimes` (a test-only dependency: it ships the CDNOW data and the reference code),
-and the dbt unit test of customer_rfm_summary against lifetimes' summary function."""
+and the dbt unit test of customer_btyd_inputs against lifetimes' summary function."""
 
 from __future__ import annotations
 
@@ -245,7 +245,7 @@ def test_gamma_gamma_skips_customers_without_repeat_spend(cdnow_with_spend: pd.D
     assert a == b
 
 
-# -- customer_rfm_summary = lifetimes' summary -----------------------------------------------
+# -- customer_btyd_inputs = lifetimes' summary -----------------------------------------------
 
 
 def _unit_test(name: str) -> dict[str, Any]:
@@ -254,10 +254,10 @@ def _unit_test(name: str) -> dict[str, Any]:
     return dict(test)
 
 
-def test_customer_rfm_summary_unit_test_expects_what_lifetimes_computes() -> None:
-    """The dbt unit test `customer_rfm_summary_matches_lifetimes` proves the SQL gives its
+def test_customer_btyd_inputs_unit_test_expects_what_lifetimes_computes() -> None:
+    """The dbt unit test `customer_btyd_inputs_matches_lifetimes` proves the SQL gives its
     expected rows; this proves lifetimes gives the same rows from the same orders."""
-    test = _unit_test("customer_rfm_summary_matches_lifetimes")
+    test = _unit_test("customer_btyd_inputs_matches_lifetimes")
     given = {item["input"]: item["rows"] for item in test["given"]}
     (as_of,) = [row["as_of"] for row in given["ref('int_as_of')"]]
     orders = pd.DataFrame(given["ref('int_orders')"])

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from scripts import build_summary
-from scripts.generate_demo_data import END, PLANTED
+from scripts.generate_demo_data import END, PLANTED, TABLE_NAMES
 
 PERSONAS = (
     "High Rollers", "Brand Enthusiasts", "Potential High Rollers", "Potential Brand Enthusiasts",
@@ -74,7 +74,7 @@ def test_every_raw_row_is_staged_deduplicated_or_quarantined(db: duckdb.DuckDBPy
         "select source_table, rows_in, rows_staged, rows_deduplicated, rows_quarantined "
         "from main_audit.staging_reconciliation"
     ).fetchall()
-    assert len(rows) == 8
+    assert sorted(row[0] for row in rows) == sorted(TABLE_NAMES)
     for table, rows_in, staged, deduplicated, quarantined in rows:
         assert rows_in == staged + deduplicated + quarantined, table
 
@@ -136,7 +136,7 @@ def test_build_summary_names_the_file_and_counts(built_database: Path) -> None:
 # -- Predictive metrics (issue #7) -------------------------------------------------------------
 
 
-def test_customer_rfm_summary_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
+def test_customer_btyd_inputs_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
     """The whole table against lifetimes' summary_data_from_transaction_data (freq='D') run on
     the demo's valid orders at as_of."""
     # Imported here, not at the top, to keep this block self-contained (issue #7).
@@ -158,7 +158,7 @@ def test_customer_rfm_summary_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyCo
             observation_period_end=as_of, freq="D",
         )
     actual = db.execute(
-        "select customer_id, frequency, recency, t, monetary from main.customer_rfm_summary order by customer_id"
+        "select customer_id, frequency, recency, t, monetary from main.customer_btyd_inputs order by customer_id"
     ).df().set_index("customer_id")
     (purchasers,) = db.execute("select count(*) from main.customer_facts where valid_orders > 0").fetchone() or (0,)
     assert len(actual) == len(expected) == purchasers
@@ -171,7 +171,7 @@ def test_customer_rfm_summary_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyCo
 
 def test_predictions_are_sane_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
     predictions = db.execute("select * from main.customer_predictions").df()
-    (purchasers,) = db.execute("select count(*) from main.customer_rfm_summary").fetchone() or (0,)
+    (purchasers,) = db.execute("select count(*) from main.customer_btyd_inputs").fetchone() or (0,)
     assert len(predictions) == purchasers
     assert predictions["is_reliable"].all()
     alive = predictions["probability_alive"]

@@ -64,14 +64,14 @@ select
                 then email_engagements
             else 0
         end
-    ) as email_engagements_last_90d,
+    ) as email_engagements_recent,
     sum(
         case
             when {{ days_since('activity_date') }} > {{ var('engaged_recent_days') }}
                 then email_engagements
             else 0
         end
-    ) as email_engagements_before_last_90d,
+    ) as email_engagements_before_recent,
     sum(hard_bounces) > 0 as has_hard_bounced,
     sum(unsubscribes) > 0 as has_unsubscribed,
     sum(spam_complaints) > 0 as has_marked_as_spam

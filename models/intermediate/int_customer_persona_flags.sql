@@ -32,8 +32,8 @@ threshold_flags as (
         customer_facts.aov,
         aov_threshold.high_aov_threshold,
         customer_facts.days_since_last_order,
-        customer_facts.email_engagements_last_90d,
-        customer_facts.email_engagements_before_last_90d,
+        customer_facts.email_engagements_recent,
+        customer_facts.email_engagements_before_recent,
         customer_facts.days_since_last_email_engagement,
         customer_facts.days_since_last_shopping_event,
         customer_facts.days_since_last_engagement,
@@ -57,10 +57,10 @@ threshold_flags as (
         ) as has_order_within_lapsed_window,
         customer_facts.valid_orders >= {{ var('purchase_frequent_min') }} as is_frequent_purchaser,
         coalesce(customer_facts.aov > aov_threshold.high_aov_threshold, false) as is_high_monetary,
-        customer_facts.email_engagements_last_90d >= 1 as has_recent_email_engagement,
-        customer_facts.email_engagements_last_90d >= {{ var('engaged_frequent_min') }}
+        customer_facts.email_engagements_recent >= 1 as has_recent_email_engagement,
+        customer_facts.email_engagements_recent >= {{ var('engaged_frequent_min') }}
             as is_frequent_email_engager,
-        customer_facts.email_engagements_before_last_90d >= {{ var('engaged_frequent_min') }}
+        customer_facts.email_engagements_before_recent >= {{ var('engaged_frequent_min') }}
             as was_frequent_email_engager_before,
         coalesce(
             customer_facts.days_since_last_shopping_event <= {{ var('engaged_recent_days') }}, false

@@ -76,14 +76,14 @@ select
                 then site_events
             else 0
         end
-    ) as site_events_last_90d,
+    ) as site_events_recent,
     sum(
         case
             when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
                 then product_views
             else 0
         end
-    ) as product_views_last_90d,
+    ) as product_views_recent,
     max(last_site_event_at) as last_site_event_at,
     max(last_product_view_at) as last_product_view_at,
     max(last_add_to_cart_at) as last_add_to_cart_at,

@@ -41,8 +41,8 @@ select
         else {{ dbt.concat([
             "'valid_orders='", as_text('persona_flags.valid_orders'),
             "'; days_since_last_order='", as_text('persona_flags.days_since_last_order'),
-            "'; email_engagements_last_90d='", as_text('persona_flags.email_engagements_last_90d'),
-            "'; email_engagements_before_last_90d='", as_text('persona_flags.email_engagements_before_last_90d'),
+            "'; email_engagements_recent='", as_text('persona_flags.email_engagements_recent'),
+            "'; email_engagements_before_recent='", as_text('persona_flags.email_engagements_before_recent'),
             "'; days_since_last_engagement='", as_text('persona_flags.days_since_last_engagement'),
             "'; days_since_created='", as_text('persona_flags.days_since_created'),
         ]) }}

@@ -1,4 +1,4 @@
-"""One row per purchaser of customer_rfm_summary (grain: customer_id): the model's numbers.
+"""One row per purchaser of customer_btyd_inputs (grain: customer_id): the model's numbers.
 
 Probability alive, expected orders in the next short / medium / long window, expected order
 value, predicted CLV and days until one order is expected, from the parameters in
@@ -51,7 +51,7 @@ def model(dbt, session):
 
     # Sorted so the fit sees the same row order on every engine and setting (the
     # optimiser's path, and on a flat likelihood its stopping point, depend on it).
-    summary = dbt.ref("customer_rfm_summary").df().sort_values("customer_id", kind="stable").reset_index(drop=True)
+    summary = dbt.ref("customer_btyd_inputs").df().sort_values("customer_id", kind="stable").reset_index(drop=True)
     parameters = dbt.ref("btyd_parameters").df()
     bg_nbd = btyd.BgNbdParameters(**fitted(parameters, "bg_nbd"))
     gamma_gamma = btyd.GammaGammaParameters(**fitted(parameters, "gamma_gamma"))

@@ -1,7 +1,7 @@
 """One row per fitted parameter (grain: model + parameter) at as_of.
 
 The BG/NBD model (r, alpha, a, b; time in days) and the gamma-gamma spend model (p, q, gamma)
-fitted by maximum likelihood on customer_rfm_summary. A Python model because the fit needs
+fitted by maximum likelihood on customer_btyd_inputs. A Python model because the fit needs
 numpy/scipy; the fitting code is scripts/btyd.py, shared with int_customer_btyd_scores and
 checked by tests_py/test_btyd.py against the published CDNOW estimates. DuckDB only: the YAML
 disables it on other targets, where dbt Python models may not run.
@@ -39,7 +39,7 @@ def model(dbt, session):
     btyd = load_btyd()
     # Sorted so the fit sees the same row order on every engine and setting (the
     # optimiser's path, and on a flat likelihood its stopping point, depend on it).
-    summary = dbt.ref("customer_rfm_summary").df().sort_values("customer_id", kind="stable").reset_index(drop=True)
+    summary = dbt.ref("customer_btyd_inputs").df().sort_values("customer_id", kind="stable").reset_index(drop=True)
     as_of = dbt.ref("int_as_of").df()["as_of"].iloc[0]
 
     bg_nbd = btyd.fit_bg_nbd(summary["frequency"], summary["recency"], summary["t"])

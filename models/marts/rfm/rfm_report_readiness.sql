@@ -19,7 +19,7 @@ customer_counts as (
     select
         sum(case when valid_orders >= 1 then 1 else 0 end) as purchasers,
         sum(case when valid_orders >= {{ var('purchase_frequent_min') }} then 1 else 0 end)
-            as customers_with_3plus_orders
+            as frequent_purchasers
     from customer_facts
 ),
 
@@ -27,7 +27,7 @@ order_counts as (
     select
         max(days_since_order) as days_of_order_history,
         sum(case when days_since_order <= {{ var('rfm_ready_recent_order_days') }} then 1 else 0 end)
-            as orders_last_30d
+            as orders_recent
     from orders
 ),
 
@@ -36,8 +36,8 @@ measures as (
         as_of_point.as_of,
         coalesce(customer_counts.purchasers, 0) as purchasers,
         coalesce(order_counts.days_of_order_history, 0) as days_of_order_history,
-        coalesce(order_counts.orders_last_30d, 0) as orders_last_30d,
-        coalesce(customer_counts.customers_with_3plus_orders, 0) as customers_with_3plus_orders
+        coalesce(order_counts.orders_recent, 0) as orders_recent,
+        coalesce(customer_counts.frequent_purchasers, 0) as frequent_purchasers
     from as_of_point
     cross join customer_counts
     cross join order_counts
@@ -47,14 +47,14 @@ select
     cast(as_of as {{ dbt.type_timestamp() }}) as as_of,
     cast(purchasers as {{ dbt.type_int() }}) as purchasers,
     cast(days_of_order_history as {{ dbt.type_int() }}) as days_of_order_history,
-    cast(orders_last_30d as {{ dbt.type_int() }}) as orders_last_30d,
-    cast(customers_with_3plus_orders as {{ dbt.type_int() }}) as customers_with_3plus_orders,
+    cast(orders_recent as {{ dbt.type_int() }}) as orders_recent,
+    cast(frequent_purchasers as {{ dbt.type_int() }}) as frequent_purchasers,
     purchasers >= {{ var('rfm_ready_min_purchasers') }} as has_enough_purchasers,
     days_of_order_history >= {{ var('rfm_ready_min_history_days') }} as has_enough_history,
-    orders_last_30d >= 1 as has_recent_orders,
-    customers_with_3plus_orders >= {{ var('rfm_ready_min_frequent_customers') }} as has_repeat_customers,
+    orders_recent >= 1 as has_recent_orders,
+    frequent_purchasers >= {{ var('rfm_ready_min_frequent_customers') }} as has_repeat_customers,
     purchasers >= {{ var('rfm_ready_min_purchasers') }}
     and days_of_order_history >= {{ var('rfm_ready_min_history_days') }}
-    and orders_last_30d >= 1
-    and customers_with_3plus_orders >= {{ var('rfm_ready_min_frequent_customers') }} as is_ready
+    and orders_recent >= 1
+    and frequent_purchasers >= {{ var('rfm_ready_min_frequent_customers') }} as is_ready
 from measures

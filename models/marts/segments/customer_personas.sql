@@ -52,9 +52,9 @@ select
     cast(persona_flags.days_since_last_order as {{ dbt.type_int() }}) as days_since_last_order,
     cast(persona_flags.aov as {{ type_money() }}) as aov,
     cast(persona_flags.high_aov_threshold as {{ type_money() }}) as high_aov_threshold,
-    cast(persona_flags.email_engagements_last_90d as {{ dbt.type_int() }}) as email_engagements_last_90d,
-    cast(persona_flags.email_engagements_before_last_90d as {{ dbt.type_int() }})
-        as email_engagements_before_last_90d,
+    cast(persona_flags.email_engagements_recent as {{ dbt.type_int() }}) as email_engagements_recent,
+    cast(persona_flags.email_engagements_before_recent as {{ dbt.type_int() }})
+        as email_engagements_before_recent,
     cast(persona_flags.days_since_last_email_engagement as {{ dbt.type_int() }})
         as days_since_last_email_engagement,
     cast(persona_flags.days_since_last_engagement as {{ dbt.type_int() }}) as days_since_last_engagement,
