@@ -1,6 +1,11 @@
 -- One row per customer that exists at as_of (created at or before it, or at an unknown time):
 -- the order, email and site facts every segment is defined on (SPEC §3). Customers without any
--- activity have zero counts and NULL dates.
+-- activity have zero counts and NULL dates. customer_facts exposes it under its contract; the
+-- intermediate models that build on the facts (persona flags, AOV bands, send eligibility) read
+-- it here, so the graph runs staging -> intermediate -> marts.
+-- A table (issue #5): the send eligibility view under every journey and the persona flags read
+-- it, and at a million customers joining the three rollups once beats joining them per reader.
+{{ config(materialized='table') }}
 with
 
 customers as (
@@ -91,55 +96,53 @@ with_derived as (
 )
 
 select
-    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-    cast(email as {{ dbt.type_string() }}) as email,
-    cast(country_code as {{ dbt.type_string() }}) as country_code,
-    cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
-    cast({{ days_since('created_at') }} as {{ dbt.type_int() }}) as days_since_created,
-    cast(email_consent as {{ dbt.type_string() }}) as email_consent,
+    customer_id,
+    email,
+    country_code,
+    created_at,
+    {{ days_since('created_at') }} as days_since_created,
+    email_consent,
     tracking_consent,
     requires_tracking_consent,
-    cast(valid_orders as {{ dbt.type_int() }}) as valid_orders,
-    cast(lifetime_net_revenue as {{ type_money() }}) as lifetime_net_revenue,
-    cast(
-        case when valid_orders > 0 then {{ divide_half_up('lifetime_net_revenue', 'valid_orders') }} end
-        as {{ type_money() }}
-    ) as aov,
-    cast(largest_order_net_revenue as {{ type_money() }}) as largest_order_net_revenue,
-    cast(first_order_at as {{ dbt.type_timestamp() }}) as first_order_at,
-    cast(last_order_at as {{ dbt.type_timestamp() }}) as last_order_at,
-    cast(days_since_last_order as {{ dbt.type_int() }}) as days_since_last_order,
-    cast(orders_last_30d as {{ dbt.type_int() }}) as orders_last_30d,
-    cast(orders_last_90d as {{ dbt.type_int() }}) as orders_last_90d,
-    cast(orders_last_365d as {{ dbt.type_int() }}) as orders_last_365d,
-    cast(avg_days_between_orders as {{ type_double() }}) as avg_days_between_orders,
-    cast(emails_delivered as {{ dbt.type_int() }}) as emails_delivered,
-    cast(human_opens as {{ dbt.type_int() }}) as human_opens,
-    cast(machine_opens as {{ dbt.type_int() }}) as machine_opens,
-    cast(clicks as {{ dbt.type_int() }}) as clicks,
-    cast(last_email_delivered_at as {{ dbt.type_timestamp() }}) as last_email_delivered_at,
-    cast(last_email_engaged_at as {{ dbt.type_timestamp() }}) as last_email_engaged_at,
-    cast({{ days_since('last_email_engaged_at') }} as {{ dbt.type_int() }})
+    valid_orders,
+    lifetime_net_revenue,
+    case
+        when valid_orders > 0 then {{ divide_half_up('lifetime_net_revenue', 'valid_orders') }}
+    end as aov,
+    largest_order_net_revenue,
+    first_order_at,
+    last_order_at,
+    days_since_last_order,
+    orders_last_30d,
+    orders_last_90d,
+    orders_last_365d,
+    avg_days_between_orders,
+    emails_delivered,
+    human_opens,
+    machine_opens,
+    clicks,
+    last_email_delivered_at,
+    last_email_engaged_at,
+    {{ days_since('last_email_engaged_at') }}
         as days_since_last_email_engagement,
-    cast(email_engagements_last_90d as {{ dbt.type_int() }}) as email_engagements_last_90d,
-    cast(email_engagements_before_last_90d as {{ dbt.type_int() }}) as email_engagements_before_last_90d,
+    email_engagements_last_90d,
+    email_engagements_before_last_90d,
     has_hard_bounced,
     has_unsubscribed,
     has_marked_as_spam,
     is_suppressed,
     email_consent = 'subscribed' and not is_suppressed as is_emailable,
-    cast(site_events_last_90d as {{ dbt.type_int() }}) as site_events_last_90d,
-    cast(product_views_last_90d as {{ dbt.type_int() }}) as product_views_last_90d,
-    cast(last_site_event_at as {{ dbt.type_timestamp() }}) as last_site_event_at,
-    cast(last_product_view_at as {{ dbt.type_timestamp() }}) as last_product_view_at,
-    cast(last_add_to_cart_at as {{ dbt.type_timestamp() }}) as last_add_to_cart_at,
-    cast(last_checkout_started_at as {{ dbt.type_timestamp() }}) as last_checkout_started_at,
-    cast(last_shopping_event_at as {{ dbt.type_timestamp() }}) as last_shopping_event_at,
-    cast({{ days_since('last_shopping_event_at') }} as {{ dbt.type_int() }})
+    site_events_last_90d,
+    product_views_last_90d,
+    last_site_event_at,
+    last_product_view_at,
+    last_add_to_cart_at,
+    last_checkout_started_at,
+    last_shopping_event_at,
+    {{ days_since('last_shopping_event_at') }}
         as days_since_last_shopping_event,
-    cast(last_engaged_at as {{ dbt.type_timestamp() }}) as last_engaged_at,
-    cast({{ days_since('last_engaged_at') }} as {{ dbt.type_int() }})
-        as days_since_last_engagement,
+    last_engaged_at,
+    {{ days_since('last_engaged_at') }} as days_since_last_engagement,
     {{ reporting_currency_column() }},
-    cast(as_of as {{ dbt.type_timestamp() }}) as as_of
+    as_of
 from with_derived
