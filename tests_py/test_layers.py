@@ -89,7 +89,8 @@ def test_the_check_sees_a_violation(manifest: Manifest) -> None:
     mart = next(node for node in models(edited) if layer(edited, node["unique_id"]) == "marts")
     intermediate = next(node for node in models(edited) if layer(edited, node["unique_id"]) == "intermediate")
     intermediate["depends_on"]["nodes"].append(mart["unique_id"])
-    stray = next(node for node in models(edited) if node["unique_id"] not in (mart["unique_id"], intermediate["unique_id"]))
+    stray = next(node for node in models(edited)
+                 if node["unique_id"] not in (mart["unique_id"], intermediate["unique_id"]))
     stray["original_file_path"] = "models/" + PurePosixPath(stray["original_file_path"]).name
     found = layer_violations(edited)
     assert f"intermediate model {intermediate['name']} reads marts {mart['name']}" in found
