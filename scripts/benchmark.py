@@ -228,7 +228,8 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
     models = slowest(results, "model.")
     layers = model_seconds_by_layer(results, json.loads((target / "manifest.json").read_text()))
     tests = slowest(json.loads((target / "run_results.json").read_text())["results"], "test.")
-    facts = next((seconds for name_, seconds in models if name_ == "customer_facts"), 0.0)
+    # The facts are computed in int_customer_facts; customer_facts types them under its contract.
+    facts = sum(seconds for name_, seconds in models if name_ in ("int_customer_facts", "customer_facts"))
     return Build(wall_seconds=run.wall_seconds + test.wall_seconds, peak_rss_mb=max(run.peak_rss_mb, test.peak_rss_mb),
                  slowest_models=models[:5], customer_facts_seconds=facts, run_seconds=run.wall_seconds,
                  test_seconds=test.wall_seconds, cpu_seconds=run.cpu_seconds + test.cpu_seconds,
@@ -237,14 +238,15 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
 
 
 def time_facts_alone(data_dir: Path, work: Path) -> tuple[float, float]:
-    """Rebuild int_customer_orders then customer_facts (dbt runs them one after the other) in the
-    built database; return each model's seconds from run_results.json."""
+    """Rebuild int_customer_orders, int_customer_facts and customer_facts (dbt runs them one
+    after the other) in the built database; return the order rollup's seconds and the facts'
+    (int_customer_facts computes them, customer_facts types them) from run_results.json."""
     target = work / "target-facts"
-    run_measured([str(DBT), "run", "--select", "int_customer_orders", "customer_facts",
+    run_measured([str(DBT), "run", "--select", "int_customer_orders", "int_customer_facts", "customer_facts",
                   "--vars", json.dumps(file_vars(data_dir)), "--target-path", str(target),
                   "--log-path", str(work / "logs")], dbt_env(work), work / "dbt-facts-run.log")
     seconds = dict(slowest(json.loads((target / "run_results.json").read_text())["results"], "model."))
-    return seconds["int_customer_orders"], seconds["customer_facts"]
+    return seconds["int_customer_orders"], seconds["int_customer_facts"] + seconds["customer_facts"]
 
 
 def slowest(results: list[dict[str, object]], prefix: str) -> list[tuple[str, float]]:

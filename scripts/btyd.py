@@ -1,6 +1,6 @@
 """BG/NBD and gamma-gamma ("buy till you die") models in plain numpy/scipy.
 
-The dbt Python models `btyd_parameters` (the fit) and `int_customer_btyd_scores` (the
+The dbt Python models `btyd_parameters` (the fit) and `customer_btyd_scores` (the
 predictions) load this module from the project directory (`load_btyd` in those files); there is
 no runtime dependency beyond numpy and scipy. tests_py/test_btyd.py checks it against the
 published CDNOW estimates and against the `lifetimes` package, a test-only dependency.

@@ -177,8 +177,8 @@ def test_duplicates_arriving_in_a_later_load_are_deduplicated(builds: Builds,
 def test_the_last_build_was_incremental(builds: Builds) -> None:
     """The event models replaced days (delete+insert) instead of being rebuilt."""
     for model in ("staging/email/base/base_email__events", "staging/web/base/base_web__events",
-                  "intermediate/int_email_events_flagged", "intermediate/int_customer_daily_email_engagement",
-                  "intermediate/int_customer_daily_site_activity"):
+                  "intermediate/email/int_email_events_flagged", "intermediate/email/int_customer_daily_email_engagement",
+                  "intermediate/site/int_customer_daily_site_activity"):
         sql = (builds.incremental_target / "run" / "segments" / "models" / f"{model}.sql").read_text()
         assert "delete from" in sql and "create table" not in sql.lower(), model
 

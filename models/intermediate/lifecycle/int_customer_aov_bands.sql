@@ -12,7 +12,7 @@ customer_facts as (
     select
         customer_id,
         aov
-    from {{ ref('customer_facts') }}
+    from {{ ref('int_customer_facts') }}
     where valid_orders > 0
 ),
 

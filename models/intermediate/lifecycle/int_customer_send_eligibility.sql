@@ -1,10 +1,10 @@
--- One row per customer in customer_facts: whether a journey email may go out at as_of, and if
+-- One row per customer in int_customer_facts: whether a journey email may go out at as_of, and if
 -- not, why. Permanent reasons (consent, suppressions) come first; smart sending holds a due step
 -- when an email was delivered less than smart_sending_hours before as_of.
 with
 
 customer_facts as (
-    select * from {{ ref('customer_facts') }}
+    select * from {{ ref('int_customer_facts') }}
 ),
 
 eligibility as (

@@ -8,7 +8,7 @@
 with
 
 member_sends as (
-    select * from {{ ref('int_email_segment_member_sends') }}
+    select * from {{ ref('email_segment_member_sends') }}
 ),
 
 campaign_performance as (
@@ -20,7 +20,7 @@ as_of_point as (
 ),
 
 -- The lookback (sent after as_of - deliverability_lookback_days) is applied per send in
--- int_email_segment_member_sends.
+-- email_segment_member_sends.
 segment_scopes as (
     select
         'segment' as scope_type,

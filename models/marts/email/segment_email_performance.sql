@@ -1,11 +1,11 @@
 -- One row per segment (grain: segment_family + segment_name): email measures of every send to the
 -- segment's members at send time, by primary persona and by RFM segment. Membership at send time
 -- comes from segment_history where a recent build is recorded, else from as_of (see
--- int_email_recipient_segments); the sends come summed per segment and member.
+-- email_recipient_segments); the sends come summed per segment and member.
 with
 
 member_sends as (
-    select * from {{ ref('int_email_segment_member_sends') }}
+    select * from {{ ref('email_segment_member_sends') }}
 ),
 
 segments as (

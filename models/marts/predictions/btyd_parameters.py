@@ -2,7 +2,7 @@
 
 The BG/NBD model (r, alpha, a, b; time in days) and the gamma-gamma spend model (p, q, gamma)
 fitted by maximum likelihood on customer_btyd_inputs. A Python model because the fit needs
-numpy/scipy; the fitting code is scripts/btyd.py, shared with int_customer_btyd_scores and
+numpy/scipy; the fitting code is scripts/btyd.py, shared with customer_btyd_scores and
 checked by tests_py/test_btyd.py against the published CDNOW estimates. DuckDB only: the YAML
 disables it on other targets, where dbt Python models may not run.
 """

@@ -1,10 +1,10 @@
 -- One row per purchaser at as_of: the BG/NBD and gamma-gamma predictions (computed in
--- int_customer_btyd_scores) with the churn risk band, likely buyer flag and next order date a
+-- customer_btyd_scores) with the churn risk band, likely buyer flag and next order date a
 -- marketer uses, and whether the store's data is deep enough to trust them.
 with
 
 scores as (
-    select * from {{ ref('int_customer_btyd_scores') }}
+    select * from {{ ref('customer_btyd_scores') }}
 ),
 
 parameters as (

@@ -1,4 +1,4 @@
--- One row per customer in customer_facts: each persona definition of SPEC §5 as a boolean,
+-- One row per customer in int_customer_facts: each persona definition of SPEC §5 as a boolean,
 -- built from the threshold flags it combines. This is the one place the definitions live;
 -- int_persona_memberships unpivots it and customer_personas ranks it.
 -- A table (issue #5): at a million customers, computing it once beats inlining it into every
@@ -7,7 +7,7 @@
 with
 
 customer_facts as (
-    select * from {{ ref('customer_facts') }}
+    select * from {{ ref('int_customer_facts') }}
 ),
 
 store_aov as (

@@ -3,10 +3,13 @@
 -- latest build recorded in segment_history at or before the send, at most
 -- segment_history_max_age_days earlier (exact to the builds' spacing); a send with no such build
 -- falls back to the membership at as_of, an approximation for older sends (membership_source).
--- A view (a table on Spark, like every intermediate model there): int_email_segment_member_sends
--- is its one reader and sums it per segment and customer, so its 41M rows at a million customers
--- (20M recipients, two rows each) are never written (issue #5). It carries only what the segment
--- marts measure: the message's own columns are in stg_email__messages, on message_id.
+-- A mart because it reads marts (segment_history, customer_personas, customer_rfm).
+-- A view on DuckDB (a table on Spark, where a view would be recomputed by every reader):
+-- email_segment_member_sends is its one reader and sums it per segment and customer, so its 41M
+-- rows at a million customers (20M recipients, two rows each) are never written (issue #5). It
+-- carries only what the segment marts measure: the message's own columns are in
+-- stg_email__messages, on message_id.
+{{ config(materialized='table' if target.type == 'spark' else 'view') }}
 
 with
 
@@ -156,24 +159,24 @@ both_families as (
 )
 
 select
-    message_id,
-    customer_id,
-    segment_family,
-    segment_name,
-    membership_as_of,
-    membership_source,
-    sent_at,
+    cast(message_id as {{ dbt.type_string() }}) as message_id,
+    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+    cast(segment_family as {{ dbt.type_string() }}) as segment_family,
+    cast(segment_name as {{ dbt.type_string() }}) as segment_name,
+    cast(membership_as_of as {{ dbt.type_timestamp() }}) as membership_as_of,
+    cast(membership_source as {{ dbt.type_string() }}) as membership_source,
+    cast(sent_at as {{ dbt.type_timestamp() }}) as sent_at,
     is_delivered,
     is_bounced,
     is_hard_bounce,
     is_soft_bounce,
-    human_opens,
-    machine_opens,
-    clicks,
+    cast(human_opens as {{ dbt.type_int() }}) as human_opens,
+    cast(machine_opens as {{ dbt.type_int() }}) as machine_opens,
+    cast(clicks as {{ dbt.type_int() }}) as clicks,
     has_human_open,
     has_click,
     has_unsubscribed,
     has_marked_as_spam,
-    attributed_orders,
-    attributed_revenue
+    cast(attributed_orders as {{ dbt.type_int() }}) as attributed_orders,
+    cast(attributed_revenue as {{ type_money() }}) as attributed_revenue
 from both_families
