@@ -1,5 +1,5 @@
 {#
-    A raw input without a SPEC §2 column would otherwise fail deep inside a base model with the
+    A raw input without a docs/definitions.md §2 column would otherwise fail deep inside a base model with the
     engine's binder error. These macros stop the build first, with one line per missing column
     (`raw_orders: missing column ordered_at`), every input at once.
       files, tables -> the on-run-start hook check_raw_inputs(), before any model runs;
@@ -73,7 +73,7 @@
 {% macro raise_raw_input_problems(problems) %}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(
-            "The raw input (raw_source = " ~ var('raw_source') ~ ") lacks SPEC §2 tables or columns"
+            "The raw input (raw_source = " ~ var('raw_source') ~ ") lacks docs/definitions.md §2 tables or columns"
             ~ " (README \"Bring your own data\"):\n" ~ problems | join('\n')
         ) }}
     {%- endif -%}

@@ -1,5 +1,5 @@
 {#
-    The relation a staging model reads one SPEC §2 table from. Every staging model calls this
+    The relation a staging model reads one docs/definitions.md §2 table from. Every staging model calls this
     instead of ref()/source(), so that the var `raw_source` switches all of them at once:
       seeds  -> the bundled demo CSVs (seeds/raw_<table>.csv, loaded as text)
       files  -> Parquet or CSV exports under var raw_path (raw_file_format, raw_file_pattern)
@@ -27,7 +27,7 @@
     {%- endif -%}
 {% endmacro %}
 
-{# The SPEC §2 columns of each raw table, in the SPEC's order. #}
+{# The docs/definitions.md §2 columns of each raw table, in the SPEC's order. #}
 {% macro raw_columns() %}
     {{ return({
         'customers': ['customer_id', 'email', 'first_name', 'last_name', 'country_code', 'created_at',

@@ -1,5 +1,5 @@
 {#
-    The RFM quintile score of a rank (SPEC §4). `rank_column` is rank() taken ascending by
+    The RFM quintile score of a rank (docs/definitions.md §4). `rank_column` is rank() taken ascending by
     goodness, so tied values share a rank and therefore a score; ntile() would split them.
     score = least(5, 1 + floor(5 * (rank - 1) / n)), in integer arithmetic so that every engine
     floors the same exact quotient (Spark divides decimals, DuckDB doubles).

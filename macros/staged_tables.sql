@@ -1,5 +1,5 @@
 {#
-    The SPEC §2 raw tables with the base model that checks them and the expression that names
+    The docs/definitions.md §2 raw tables with the base model that checks them and the expression that names
     a row of them. quarantined_rows and staging_reconciliation both loop over this list, so a new
     raw table is added here once.
 #}

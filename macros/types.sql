@@ -1,4 +1,4 @@
-{# Money is a fixed-point decimal on every engine (SPEC §2: amounts are decimals). #}
+{# Money is a fixed-point decimal on every engine (docs/definitions.md §2: amounts are decimals). #}
 {% macro type_money() -%}
     decimal(18, 2)
 {%- endmacro %}

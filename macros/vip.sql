@@ -9,7 +9,7 @@
 
     `orders` names a relation or CTE with one row per valid order placed at or before the
     instant (per reference key): customer_id, the order's age in calendar days at the instant
-    (`days_before_column`: days_since(ordered_at, instant), SPEC §1) and its value
+    (`days_before_column`: days_since(ordered_at, instant), docs/definitions.md §1) and its value
     (`order_value_column`). `key_columns` (e.g. ['period']) tell several instants apart.
     Returns one row per key and customer with such an order: orders_in_vip_window,
     largest_qualifying_order_value (null when no order qualifies), is_vip_by_frequency,

@@ -260,7 +260,7 @@ def model_seconds_by_layer(results: list[dict[str, object]], manifest: dict[str,
     """The models' seconds of one run summed by layer (the folder under models/: staging,
     intermediate, marts, audit) and by whether dbt built the model incrementally or rebuilt it,
     largest first. Summed over dbt's threads, so the total exceeds the wall time; it shows what an
-    incremental build still rebuilds (issue #5)."""
+    incremental build still rebuilds."""
     nodes = manifest["nodes"]
     totals: dict[str, float] = {}
     for result in results:

@@ -1,4 +1,4 @@
-"""Generate the SPEC section 2 raw tables at any size, as Parquet, for `raw_source: files`.
+"""Generate the docs/definitions.md §2 raw tables at any size, as Parquet, for `raw_source: files`.
 
 Run ``python scripts/generate_data.py --customers 1000000 --out data/L`` (or ``--scale L``). It
 writes one folder of Parquet parts per table (``DIR/orders/part-00000.parquet``, ...), to be read

@@ -1,14 +1,14 @@
-"""Deterministic demo data for the `segments` dbt project (SPEC.md sections 1-5).
+"""Deterministic demo data for the `segments` dbt project (docs/definitions.md §1-§5).
 
 Run ``python scripts/generate_demo_data.py [--out DIR]``. It writes the eight ``raw_*`` seed CSVs
 (default: ``seeds/`` next to ``scripts/``), one line per file with its row count. The generator
 itself is the package ``scripts/demo_data/``, one module per step (see its ``__init__``); this file
 is its entry point and re-exports the names the tests and other scripts import.
 
-Why it exists: the dbt models need data in which every persona of SPEC section 5 is real, the
+Why it exists: the dbt models need data in which every persona of docs/definitions.md §5 is real, the
 boundaries of every window are exercised and the raw exports are dirty the way real exports are.
 Each generated customer gets an *archetype* (the primary persona it is built to land in) and a
-behaviour plan that respects the precedence of SPEC section 5; nineteen hand-set customers plus
+behaviour plan that respects the precedence of docs/definitions.md §5; nineteen hand-set customers plus
 ``00017`` and ``17`` (see ``PLANTED``) pin exact expectations for the dbt tests.
 
 Determinism: one ``random.Random(SEED)`` instance is passed everywhere (the targeted win-back
@@ -20,7 +20,7 @@ difference, too small to call) and three win-back campaigns in the last week, ea
 archetype and breaking one deliverability floor (``TARGETED_CAMPAIGNS``). All timestamps are at or before ``END``;
 the single latest one (a page view of ``planted-high-roller``) is exactly ``END``.
 
-Dirty rows (SPEC section 2), exact counts for SEED = 20261122, never on a planted customer's row
+Dirty rows (docs/definitions.md §2), exact counts for SEED = 20261122, never on a planted customer's row
 (the same numbers live in ``DIRT``; a test keeps the two in step):
 
 - customers_duplicate_rows: 10 (same customer_id twice, identical row)

@@ -1,4 +1,4 @@
-"""Bring your own data and incremental builds (issue #5), end to end on a small generated store.
+"""Bring your own data and incremental builds, end to end on a small generated store.
 
 One chain of builds in a temporary folder:
 1. scripts/generate_data.py writes ~1,500 customers as Parquet parts, holding back the rows that

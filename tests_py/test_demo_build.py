@@ -133,13 +133,13 @@ def test_build_summary_names_the_file_and_counts(built_database: Path) -> None:
     assert "Champions" in text
 
 
-# -- Predictive metrics (issue #7) -------------------------------------------------------------
+# -- Predictive metrics -------------------------------------------------------------
 
 
 def test_customer_btyd_inputs_equals_lifetimes_on_the_demo(db: duckdb.DuckDBPyConnection) -> None:
     """The whole table against lifetimes' summary_data_from_transaction_data (freq='D') run on
     the demo's valid orders at as_of."""
-    # Imported here, not at the top, to keep this block self-contained (issue #7).
+    # Imported here, not at the top, to keep this block self-contained.
     import warnings
 
     import numpy as np

@@ -1,4 +1,4 @@
-"""Email analytics on the demo build (issue #4): the A/B test statistics against scipy, the
+"""Email analytics on the demo build: the A/B test statistics against scipy, the
 portable normal CDF macro against scipy, and the outcomes the generator plants (three A/B tests,
 campaigns and segments below each deliverability floor). The build is the session fixture
 `built_database` of conftest.py."""

@@ -1,7 +1,7 @@
 """Tests of scripts/generate_demo_data.py.
 
 They check what the dbt project relies on: the same bytes every run (and in the committed
-seeds), the SPEC section 2 columns, the volumes, END as the single latest instant, every kind of
+seeds), the docs/definitions.md §2 columns, the volumes, END as the single latest instant, every kind of
 dirt at its documented count, the planted customers, and that all 15 personas are populated.
 
 Persona coverage is checked twice: by the generator's own archetype labels, and by a small
@@ -53,7 +53,7 @@ CONSENT_REQUIRED = {"AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", 
 MACHINE_UA_PATTERNS = ("apple mail privacy protection", "mail privacy protection")
 OFFSET_RE = re.compile(r"[+-]\d\d:\d\d$")
 
-# SPEC section 4, first match wins: (name, r range, f range, m range).
+# docs/definitions.md §4, first match wins: (name, r range, f range, m range).
 RFM_SEGMENTS: tuple[tuple[str, tuple[int, int], tuple[int, int], tuple[int, int]], ...] = (
     ("Champions", (4, 5), (4, 5), (4, 5)),
     ("Loyal Customers", (2, 5), (3, 5), (3, 5)),
@@ -509,7 +509,7 @@ def test_machine_opens_come_three_ways_and_humans_wait(tables: dict[str, Rows],
 
 @dataclass
 class Facts:
-    """What SPEC section 5 needs of one customer."""
+    """What docs/definitions.md §5 needs of one customer."""
 
     created_at: datetime
     country: str
@@ -594,7 +594,7 @@ def load_facts(tables: dict[str, Rows], stamps: Stamps) -> tuple[dict[str, Facts
 
 
 def classify(f: Facts, as_of: date, store_aov: float) -> str:
-    """The primary persona of SPEC section 5 (precedence as listed there)."""
+    """The primary persona of docs/definitions.md §5 (precedence as listed there)."""
     def days(ts: datetime) -> int:
         return (as_of - ts.date()).days
 
@@ -664,7 +664,7 @@ def rfm_cells(facts: dict[str, Facts], as_of: date) -> dict[str, tuple[int, int,
 
 
 def rfm_segment(cell: tuple[int, int, int]) -> str:
-    """First matching rule of SPEC section 4."""
+    """First matching rule of docs/definitions.md §4."""
     for name, (r0, r1), (f0, f1), (m0, m1) in RFM_SEGMENTS:
         if r0 <= cell[0] <= r1 and f0 <= cell[1] <= f1 and m0 <= cell[2] <= m1:
             return name

@@ -1,6 +1,6 @@
 """Raw loading fails loudly and clearly.
 
-- A raw input without a SPEC §2 column stops the build with one line per missing column,
+- A raw input without a docs/definitions.md §2 column stops the build with one line per missing column,
   before any model runs (raw_source files: the on-run-start hook check_raw_inputs) or when the
   first model reads the seed (raw_source seeds: raw_table()), never with the engine's binder
   error from inside a base model.

@@ -57,7 +57,7 @@ class Build:
 def _dbt(args: list[str], env: dict[str, str], label: str) -> subprocess.CompletedProcess[str]:
     started = time.monotonic()
     result = subprocess.run([str(DBT), *args], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False)
-    # A number for the closing note of issue #6, not an assertion.
+    # A number for the log, not an assertion.
     print(f"\n{label}: {time.monotonic() - started:.0f} s", file=sys.stderr)
     return result
 

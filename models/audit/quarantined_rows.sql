@@ -1,6 +1,6 @@
 -- One row per raw row that staging kept out of the facts, with the reason. Duplicates are
 -- listed too (reason `duplicate`): the first copy of a row is staged, every further copy is here.
--- A view over the base models, which carry the reason (issue #5): it is as current as they are,
+-- A view over the base models, which carry the reason: it is as current as they are,
 -- also after an incremental build, and a build never rescans the event history for it.
 {{ config(materialized='view') }}
 {% for staged_table in staged_tables() %}

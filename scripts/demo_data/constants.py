@@ -1,5 +1,5 @@
 """The fixed frame of the demo: seed, time window (END is the latest instant of all data),
-persona names (SPEC section 5) and the layouts of the raw seed tables (SPEC section 2).
+persona names (docs/definitions.md §5) and the layouts of the raw seed tables (docs/definitions.md §2).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ END_DATE = END.date()
 LATEST_RANDOM = datetime.combine(END_DATE, time(0, 0)) - timedelta(seconds=1)
 MAX_DAYS_AGO = 699  # day 699 starts after START (END - 700 days at 18:00)
 
-# Persona names (SPEC section 5); every generated customer has one as its archetype.
+# Persona names (docs/definitions.md §5); every generated customer has one as its archetype.
 HIGH_ROLLERS = "High Rollers"
 BRAND_ENTHUSIASTS = "Brand Enthusiasts"
 POTENTIAL_HIGH_ROLLERS = "Potential High Rollers"
@@ -38,7 +38,7 @@ PERSONAS: tuple[str, ...] = (
     WINDOW_SHOPPERS, WAITING_FOR_WOWS, ESPRESSO_SHOT, FALSE_STARTS, DEAD_WEIGHT, UNCLASSIFIED,
 )
 
-# Layouts of the raw seed tables (SPEC section 2).
+# Layouts of the raw seed tables (docs/definitions.md §2).
 HEADERS: dict[str, tuple[str, ...]] = {
     "raw_customers": ("customer_id", "email", "first_name", "last_name", "country_code",
                       "created_at", "email_consent", "tracking_consent", "birth_date",

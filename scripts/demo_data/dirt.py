@@ -1,4 +1,4 @@
-"""Rows of the raw tables and the dirt in them (SPEC section 2). ``DIRT`` holds the exact count of
+"""Rows of the raw tables and the dirt in them (docs/definitions.md §2). ``DIRT`` holds the exact count of
 each kind of dirt; the docstring of scripts/generate_demo_data.py lists the same numbers (a test
 keeps the two in step).
 """

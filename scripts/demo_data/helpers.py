@@ -13,7 +13,7 @@ from .knobs import HOUR_WEIGHTS
 
 
 def days_ago(ts: datetime) -> int:
-    """Calendar days from the UTC date of `ts` to END's date (SPEC section 1)."""
+    """Calendar days from the UTC date of `ts` to END's date (docs/definitions.md §1)."""
     return (END_DATE - ts.date()).days
 
 

@@ -143,7 +143,7 @@ class AbTest:
     b_hour: int | None = None
 
 
-# Three tests with a known outcome (issue #4): about 75 deliveries per arm 520 days ago, 155 at
+# Three tests with a known outcome: about 75 deliveries per arm 520 days ago, 155 at
 # 240 days and 185 at 110 days, against ab_min_sample_size = 100.
 AB_TESTS: tuple[AbTest, ...] = (
     # Too small to call: 3 pm really opens better, but each arm is below the minimum sample.
@@ -233,7 +233,7 @@ PURCHASE_PROFILES: dict[str, PurchaseProfile] = {
 DEAD_WEIGHT_BUYER_SHARE = 0.35
 DEAD_WEIGHT_BUYER_PROFILE = PurchaseProfile(False, 1, 2, 405, 680)
 # Dead Weight customers in consent countries without tracking consent who browse recently:
-# their site events must not count (SPEC section 1).
+# their site events must not count (docs/definitions.md §1).
 UNTRACKED_BROWSERS = 25
 
 CREATED_RANGES: dict[str, tuple[int, int]] = {

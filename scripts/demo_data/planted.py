@@ -40,7 +40,7 @@ PLANTED: dict[str, PlantedExpectation] = {
     "planted-waiting-for-wows": PlantedExpectation(WAITING_FOR_WOWS, None),
     "planted-espresso": PlantedExpectation(ESPRESSO_SHOT, None),
     "planted-false-start": PlantedExpectation(FALSE_STARTS, None),
-    # Scores 1-1-1, the "Lost" cell (SPEC §4 tries Lost before Hibernating, which contains it).
+    # Scores 1-1-1, the "Lost" cell (docs/definitions.md §4 tries Lost before Hibernating, which contains it).
     "planted-dead-weight": PlantedExpectation(DEAD_WEIGHT, "Lost"),
     "planted-unclassified": PlantedExpectation(UNCLASSIFIED, None),
     "00017": PlantedExpectation(POTENTIAL_BRAND_ENTHUSIASTS, None),

@@ -1,4 +1,4 @@
--- One row: the instant every window of the build is measured back from (SPEC §1).
+-- One row: the instant every window of the build is measured back from (docs/definitions.md §1).
 -- The var `as_of` when set; otherwise the latest staged order, email event or site event on the
 -- latest corroborated day, so the same data always builds the same segments (no model reads the
 -- clock) and no single row dated after the rest of the data can move it (vars as_of_*).

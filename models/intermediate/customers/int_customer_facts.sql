@@ -1,9 +1,9 @@
 -- One row per customer that exists at as_of (created at or before it, or at an unknown time):
--- the order, email and site facts every segment is defined on (SPEC §3). Customers without any
+-- the order, email and site facts every segment is defined on (docs/definitions.md §3). Customers without any
 -- activity have zero counts and NULL dates. customer_facts exposes it under its contract; the
 -- intermediate models that build on the facts (persona flags, AOV bands, send eligibility) read
 -- it here, so the graph runs staging -> intermediate -> marts.
--- A table (issue #5): the send eligibility view under every journey and the persona flags read
+-- A table: the send eligibility view under every journey and the persona flags read
 -- it, and at a million customers joining the three rollups once beats joining them per reader.
 {{ config(materialized='table') }}
 with

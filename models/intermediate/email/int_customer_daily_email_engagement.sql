@@ -1,7 +1,7 @@
 -- One row per customer and UTC day with email activity, whatever as_of: deliveries, human and
 -- machine opens, clicks, engagements, suppressions. int_customer_email_activity sums the days
 -- before as_of's day, so customer rollups never rescan the event history.
--- Incremental (issue #5): the days from the latest built day minus incremental_lookback_days are
+-- Incremental: the days from the latest built day minus incremental_lookback_days are
 -- rebuilt from int_email_events_flagged (the activity_date partitions: incremental_by_partition).
 {{ config(on_schema_change='fail', **incremental_by_partition('activity_date')) }}
 with

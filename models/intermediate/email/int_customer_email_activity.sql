@@ -1,7 +1,7 @@
 -- One row per customer with at least one email event at as_of: deliveries, engagement
 -- (human opens and clicks, each event one engagement) and suppressions. The days before as_of's
 -- day come from the daily rollup; as_of's own day is counted from its events up to as_of.
--- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
 with

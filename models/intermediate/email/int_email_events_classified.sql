@@ -1,5 +1,5 @@
 -- One row per staged email event at or before as_of, with machine opens told apart from human
--- opens (SPEC §1; the rules are in int_email_events_flagged, which is as_of-independent and
+-- opens (docs/definitions.md §1; the rules are in int_email_events_flagged, which is as_of-independent and
 -- incremental) and the calendar days since the event.
 with
 

@@ -1,7 +1,7 @@
 -- One row per staged email event, whatever as_of: the delivery of each open and whether the
--- open is a machine open (SPEC §1): flagged by the source, a known prefetching user agent, or
+-- open is a machine open (docs/definitions.md §1): flagged by the source, a known prefetching user agent, or
 -- less than machine_open_max_seconds after the message was first delivered to that customer.
--- Incremental (issue #5): a build reclassifies the days from the latest built day minus
+-- Incremental: a build reclassifies the days from the latest built day minus
 -- incremental_lookback_days (whole event_date partitions, incremental_by_partition); an open in
 -- those days finds its delivery among all staged events, however old, so a late open is classified as in a full build.
 {{ config(on_schema_change='fail', **incremental_by_partition('event_date')) }}

@@ -3,7 +3,7 @@
 -- valid orders credited to it. Machine opens are counted apart and never make an open.
 -- The message's own columns (campaign, flow step, A/B variant, subject) are not repeated here:
 -- stg_email__messages has them on message_id, and writing them 20M times at a million customers
--- cost a fifth of this model (issue #5). The join to messages keeps recipients of known messages.
+-- cost a fifth of this model. The join to messages keeps recipients of known messages.
 -- A table, not a view: four models read it (and their tests), and a view would classify every
 -- email event again for each of them.
 {{ config(materialized='table') }}

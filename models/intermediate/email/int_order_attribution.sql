@@ -1,7 +1,7 @@
 -- One row per valid order credited to an email (grain: order_id): the customer's last click (and,
 -- with attribution_include_opens, human open) within attribution_window_days before the order.
 -- Orders without such a touch are not here (int_orders has them all); machine opens never count.
--- A table (issue #5): int_email_recipients, attributed_orders and the key tests read it, and as a
+-- A table: int_email_recipients, attributed_orders and the key tests read it, and as a
 -- view each of them joined every valid order with every click again (~8 s of CPU each at L).
 {{ config(materialized='table') }}
 with

@@ -1,6 +1,6 @@
 -- One row per customer with at least one valid order at as_of: the order rollup that
 -- customer_facts, RFM and the personas share.
--- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
 with

@@ -1,4 +1,4 @@
--- One row per staged order placed at or before as_of, with what it counts for (SPEC §1):
+-- One row per staged order placed at or before as_of, with what it counts for (docs/definitions.md §1):
 -- a valid order has a valid status and is not fully refunded; net revenue = total - refunds.
 -- Money leaves here in the reporting currency (var reporting_currency), converted at the
 -- order's rate (stg_shop__orders.exchange_rate); the order's own currency and amounts stay

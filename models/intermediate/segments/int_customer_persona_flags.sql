@@ -1,7 +1,7 @@
--- One row per customer in int_customer_facts: each persona definition of SPEC §5 as a boolean,
+-- One row per customer in int_customer_facts: each persona definition of docs/definitions.md §5 as a boolean,
 -- built from the threshold flags it combines. This is the one place the definitions live;
 -- int_persona_memberships unpivots it and customer_personas ranks it.
--- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
 with

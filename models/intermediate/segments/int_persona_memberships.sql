@@ -1,6 +1,6 @@
 -- One row per customer and persona the customer meets (personas overlap on purpose), with the
 -- numbers that put the customer there.
--- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
 with

@@ -1,7 +1,7 @@
 -- One row per identified customer and UTC day with site events, whatever as_of and before
 -- tracking consent (applied per customer in int_customer_site_activity, so a consent change
 -- needs no rebuild of the days). Customer rollups sum these days instead of rescanning events.
--- Incremental (issue #5): the days from the latest built day minus incremental_lookback_days are
+-- Incremental: the days from the latest built day minus incremental_lookback_days are
 -- rebuilt from stg_web__events (the activity_date partitions: incremental_by_partition).
 {{ config(on_schema_change='fail', **incremental_by_partition('activity_date')) }}
 with

@@ -1,6 +1,6 @@
 -- One row per customer with at least one counted site event at as_of (consent applied). The
 -- days before as_of's day come from the daily rollup; as_of's own day from its events up to as_of.
--- A table (issue #5): at a million customers, computing it once beats inlining it into every
+-- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
 with
@@ -26,7 +26,7 @@ as_of_point as (
     select as_of from {{ ref('int_as_of') }}
 ),
 
--- Tracking consent (SPEC §1) is the customer's, so it applies to whole days.
+-- Tracking consent (docs/definitions.md §1) is the customer's, so it applies to whole days.
 counted_days_before_as_of as (
     select daily_activity.*
     from daily_activity

@@ -1,5 +1,5 @@
 -- One row per staged site event of a known customer at or before as_of, with whether it may
--- count (SPEC §1): where consent is required (macro requires_tracking_consent) only customers
+-- count (docs/definitions.md §1): where consent is required (macro requires_tracking_consent) only customers
 -- with tracking consent count.
 with
 

@@ -6,7 +6,7 @@
 -- A mart because it reads marts (segment_history, customer_personas, customer_rfm).
 -- A view on DuckDB (a table on Spark, where a view would be recomputed by every reader):
 -- email_segment_member_sends is its one reader and sums it per segment and customer, so its 41M
--- rows at a million customers (20M recipients, two rows each) are never written (issue #5). It
+-- rows at a million customers (20M recipients, two rows each) are never written. It
 -- carries only what the segment marts measure: the message's own columns are in
 -- stg_email__messages, on message_id.
 {{ config(materialized='table' if target.type == 'spark' else 'view') }}

@@ -5,7 +5,7 @@
 -- deliverability_health judges, from the older ones.
 -- A table, and the grain of the segment marts: at a million customers 20M recipients make 41M
 -- recipient-segment rows, which sum to 2.8M here; writing and rescanning the 41M rows cost more
--- than the lookup that makes them (issue #5).
+-- than the lookup that makes them.
 {{ config(materialized='table') }}
 
 with

@@ -44,7 +44,7 @@ order_intervals as (
 
 -- The median is taken by position (the middle interval, or the mean of the two middle ones:
 -- what percentile_cont(0.5) gives) rather than by a grouped percentile aggregate, which
--- DuckDB computes several times slower over 400k customers (issue #5 benchmark).
+-- DuckDB computes several times slower over 400k customers.
 ranked_intervals as (
     select
         customer_id,

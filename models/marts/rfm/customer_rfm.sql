@@ -1,6 +1,6 @@
 -- One row per customer with at least one valid order at as_of: recency, frequency and
 -- monetary scores by rank-based quintile (ties share a score), the RFM segment and the
--- retention group, each the first matching rule of its seed map (SPEC §4).
+-- retention group, each the first matching rule of its seed map (docs/definitions.md §4).
 with
 
 customer_facts as (

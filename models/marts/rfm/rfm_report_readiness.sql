@@ -1,5 +1,5 @@
 -- One row: whether the store's order history is deep enough for RFM scores to mean much
--- (SPEC §4). A warn-severity test on is_ready says so in every build.
+-- (docs/definitions.md §4). A warn-severity test on is_ready says so in every build.
 with
 
 customer_facts as (

@@ -1,4 +1,4 @@
--- One row per customer and tested win-back segment (SPEC §5): One-Hit Wonders, Just Passing
+-- One row per customer and tested win-back segment (docs/definitions.md §5): One-Hit Wonders, Just Passing
 -- Through and False Starts. A deterministic sample of the emailable members (hash of customer_id
 -- and a salt) gets the test send: share of the segment or winback_sample_min_contacts, whichever
 -- is greater, capped at the segment. Reruns with the same salt pick the same people.

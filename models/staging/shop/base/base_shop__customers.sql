@@ -4,7 +4,7 @@
 -- rejected_fields): a wrong birth date or sign-up time should not cost the customer's orders.
 -- A table: checked once, then read by the staging view, the audit models and other base models.
 {{ config(materialized='table') }}
-{#- SPEC §1 plausible window: before the min, or at or after the max, is implausible. #}
+{#- docs/definitions.md §1 plausible window: before the min, or at or after the max, is implausible. #}
 {%- set timestamp_type = api.Column.translate_type('timestamp') %}
 {%- set timestamp_min = 'cast(' ~ string_literal(var('plausible_timestamp_min')) ~ ' as ' ~ timestamp_type ~ ')' %}
 {%- set timestamp_max = 'cast(' ~ string_literal(var('plausible_timestamp_max')) ~ ' as ' ~ timestamp_type ~ ')' %}
@@ -41,7 +41,7 @@ cleaned as (
     from source
 ),
 
--- SPEC §1 plausible values: a sign-up time outside [plausible_timestamp_min,
+-- docs/definitions.md §1 plausible values: a sign-up time outside [plausible_timestamp_min,
 -- plausible_timestamp_max) is unknown; the row stays.
 created_checked as (
     select
