@@ -19,6 +19,9 @@
 {% macro duckdb__parse_utc_timestamp(column) -%}
     case
         when length({{ column }}) = 19 then try_cast({{ column }} as timestamp)
+        -- DuckDB reads Postgres's `infinity` / `-infinity` as timestamps; Spark does not, and
+        -- neither is an instant: unparseable on both engines.
+        when {{ column }} ilike '%infinity' then null
         else cast(try_cast({{ column }} as timestamptz) at time zone 'UTC' as timestamp)
     end
 {%- endmacro %}

@@ -6,7 +6,8 @@
 {#
     True when `column` (a UTC timestamp) lies in [plausible_timestamp_min, plausible_timestamp_max).
     Sentinels exports write for "no date" or "no end" (0001-01-01, 1900-01-01, 1970-01-01,
-    9999-12-31, DuckDB's `infinity`) fall outside the defaults; a NULL is not plausible either.
+    9999-12-31) fall outside the defaults; a NULL is not plausible either (`infinity` does not
+    parse: parse_utc_timestamp).
 #}
 {% macro is_plausible_timestamp(column) -%}
     ({{ column }} >= {{ timestamp_literal(var('plausible_timestamp_min'), 'plausible_timestamp_min') }}

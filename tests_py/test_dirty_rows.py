@@ -72,7 +72,7 @@ EMAIL_EVENTS = [
 
 QUARANTINED = {
     ("raw_orders", "dirty-sentinel"): "implausible_timestamp",
-    ("raw_orders", "dirty-infinity"): "implausible_timestamp",
+    ("raw_orders", "dirty-infinity"): "unparseable_timestamp",
     ("raw_orders", "dirty-1e15"): "implausible_amount",
     ("raw_orders", "dirty-overflow"): "implausible_amount",
     ("raw_orders", "dirty-gbp"): "unknown_currency",
