@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
+.PHONY: build publish test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,23 @@ $(BIN)/.installed: requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $@
 
-## build: load the demo seeds into segments.duckdb, build every model, print a summary.
+# Where `make build` and `make publish` put the snapshots BI tools read (scripts/publish.py).
+PUBLISHED_DIR ?= $(CURDIR)/published
+# Vars of the build, as for `dbt build --vars` (YAML); the publish records their hash.
+DBT_VARS ?=
+VARS_FLAG := $(if $(strip $(DBT_VARS)),--vars '$(DBT_VARS)')
+
+## build: load the demo seeds into segments.duckdb, build every model, publish the marts to
+## published/segments.duckdb (and Parquet), print a summary.
 build: $(BIN)/.installed
-	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test
+	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test $(VARS_FLAG)
+	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
 	$(BIN)/python scripts/build_summary.py "$(SEGMENTS_DUCKDB_PATH)"
+
+## publish: publish what the last build left in segments.duckdb as a new snapshot. The number of
+## snapshots kept is the var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
+publish: $(BIN)/.installed
+	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
 
 ## test: lint, dbt build with every data and unit test, coverage, pytest.
 test: lint dbt-test coverage pytest
