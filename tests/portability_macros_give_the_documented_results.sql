@@ -101,6 +101,16 @@ cases as (
         '1'
     union all
     select
+        'sha256_hex gives the known digest in lower-case hex',
+        {{ sha256_hex("'test@example.com'") }},
+        '973dfe463ec85785f5f95af5ba3906eedb2d931c24e69824a89ea65dba4e813b'
+    union all
+    select
+        'sha256_hex of the empty text',
+        {{ sha256_hex("''") }},
+        'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855'
+    union all
+    select
         'median interpolates',
         cast(cast({{ median('x') }} as decimal(18, 2)) as {{ dbt.type_string() }}),
         '2.50'

@@ -1,11 +1,14 @@
-"""The model graph runs one way: raw inputs -> staging -> intermediate -> marts, with audit beside
-staging. dbt parses the project (no database needed) and the manifest's edges are checked:
+"""The model graph runs one way: raw inputs -> staging -> intermediate -> marts -> activation, with
+audit beside staging. dbt parses the project (no database needed) and the manifest's edges are
+checked:
 
 - staging (base models included) reads seeds, sources and staging only;
 - intermediate reads those and intermediate, never a mart;
-- marts read anything but audit (a mart may build on another mart);
+- marts read anything but audit and activation (a mart may build on another mart);
+- activation reads marts, intermediate, staging and activation: what destinations take, and the
+  one model holding names and email addresses (read from staging);
 - audit reads seeds, sources, staging and audit: it explains what staging kept and dropped;
-- every model sits under one of models/staging, intermediate, marts or audit.
+- every model sits under one of models/staging, intermediate, marts, activation or audit.
 
 And the folders: each folder of models/ holds one YAML, `_<folder>__models.yml`, which documents
 the folder's models (the staging root holds the sources, `_staging__sources.yml`).
@@ -23,16 +26,21 @@ import pytest
 
 from tests_py.conftest import DBT, ROOT, dbt_env
 
-LAYERS = ("staging", "intermediate", "marts", "audit")
+LAYERS = ("staging", "intermediate", "marts", "activation", "audit")
 RAW = {"seed", "source"}
 # What each layer may read, besides itself.
 ALLOWED_UPSTREAM: dict[str, set[str]] = {
     "staging": RAW | {"staging"},
     "intermediate": RAW | {"staging", "intermediate"},
     "marts": RAW | {"staging", "intermediate", "marts"},
+    "activation": RAW | {"staging", "intermediate", "marts", "activation"},
     "audit": RAW | {"staging", "audit"},
 }
 SOURCES_YAML = {"models/staging": "_staging__sources.yml"}
+# The data test that no model outside these layers has a name or email column; it must run after
+# every model it checks.
+PERSONAL_DATA_TEST = "test.segments.personal_data_stays_in_activation"
+PERSONAL_DATA_LAYERS = {"staging", "activation"}
 
 Manifest = dict[str, Any]
 
@@ -115,3 +123,44 @@ def test_each_folder_has_one_yaml_named_after_it(manifest: Manifest) -> None:
         if PurePosixPath(patch.split("://", 1)[-1]).parent != folder:
             problems.append(f"{node['original_file_path']}: documented in {patch or 'no YAML'}")
     assert not problems, "\n".join(problems)
+
+
+def ancestors(manifest: Manifest, unique_id: str) -> set[str]:
+    """Every node unique_id reads, directly or through others."""
+    seen: set[str] = set()
+    stack = [unique_id]
+    while stack:
+        node = manifest["nodes"].get(stack.pop())
+        for upstream in (node or {}).get("depends_on", {}).get("nodes", []):
+            if upstream not in seen:
+                seen.add(upstream)
+                stack.append(upstream)
+    return seen
+
+
+def models_the_personal_data_test_misses(manifest: Manifest) -> list[str]:
+    """The models the personal data test checks that dbt may build after it: it reads the built
+    database, so each must be among its ancestors (its depends_on names the graph's leaves)."""
+    upstream = ancestors(manifest, PERSONAL_DATA_TEST)
+    return sorted(
+        node["name"] for node in models(manifest)
+        if layer(manifest, node["unique_id"]) not in PERSONAL_DATA_LAYERS and node["unique_id"] not in upstream
+    )
+
+
+def test_the_personal_data_test_runs_after_every_model_it_checks(manifest: Manifest) -> None:
+    missing = models_the_personal_data_test_misses(manifest)
+    assert not missing, (
+        "add a `-- depends_on:` ref to tests/personal_data_stays_in_activation.sql for: " + ", ".join(missing)
+    )
+
+
+def test_the_personal_data_order_check_sees_a_new_leaf(manifest: Manifest) -> None:
+    """A mart nothing reads and the test does not name is caught."""
+    edited = json.loads(json.dumps(manifest))
+    mart = next(node for node in models(edited) if layer(edited, node["unique_id"]) == "marts")
+    leaf = json.loads(json.dumps(mart))
+    leaf["unique_id"] = "model.segments.new_leaf_mart"
+    leaf["name"] = "new_leaf_mart"
+    edited["nodes"][leaf["unique_id"]] = leaf
+    assert models_the_personal_data_test_misses(edited) == ["new_leaf_mart"]

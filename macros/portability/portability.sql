@@ -181,6 +181,23 @@
     regexp_replace({{ expression }}, {{ string_literal(pattern) }}, {{ string_literal(replacement) }})
 {%- endmacro %}
 
+{#
+    SHA-256 of a text expression as 64 lower-case hex digits (what ad platforms take as a hashed
+    email). DuckDB spells it sha256(x), Spark sha2(x, 256); both hash the UTF-8 bytes. NULL in,
+    NULL out.
+#}
+{% macro sha256_hex(expression) -%}
+    {{ return(adapter.dispatch('sha256_hex', 'segments')(expression)) }}
+{%- endmacro %}
+
+{% macro default__sha256_hex(expression) -%}
+    sha256({{ expression }})
+{%- endmacro %}
+
+{% macro spark__sha256_hex(expression) -%}
+    sha2({{ expression }}, 256)
+{%- endmacro %}
+
 {# ---- dates ---------------------------------------------------------------------------------- #}
 
 {#

@@ -42,7 +42,6 @@ customers_at_as_of as (
 joined as (
     select
         customers_at_as_of.customer_id,
-        customers_at_as_of.email,
         customers_at_as_of.country_code,
         customers_at_as_of.created_at,
         customers_at_as_of.email_consent,
@@ -97,7 +96,6 @@ with_derived as (
 
 select
     customer_id,
-    email,
     country_code,
     created_at,
     {{ days_since('created_at') }} as days_since_created,

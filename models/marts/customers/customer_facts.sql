@@ -8,7 +8,6 @@ customer_facts as (
 
 select
     cast(customer_id as {{ dbt.type_string() }}) as customer_id,
-    cast(email as {{ dbt.type_string() }}) as email,
     cast(country_code as {{ dbt.type_string() }}) as country_code,
     cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
     cast(days_since_created as {{ dbt.type_int() }}) as days_since_created,
