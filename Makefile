@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build publish test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
+.PHONY: build publish export test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ build: $(BIN)/.installed
 ## snapshots kept is the var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
 publish: $(BIN)/.installed
 	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
+
+## export: the upload file of one audience for one channel, from the published snapshot, e.g.
+## make export AUDIENCE="High Rollers" CHANNEL=ads (hashed emails) or CHANNEL=email (email, first
+## name); FAMILY=rfm_group when a name is in several families. Written to exports/<as_of>/.
+AUDIENCE ?=
+CHANNEL ?= email
+FAMILY ?=
+export: $(BIN)/.installed
+	$(BIN)/python scripts/export_audience.py "$(AUDIENCE)" --channel "$(CHANNEL)" --family "$(FAMILY)" \
+		--database "$(PUBLISHED_DIR)/segments.duckdb"
 
 ## test: lint, dbt build with every data and unit test, coverage, pytest.
 test: lint dbt-test coverage pytest
