@@ -52,7 +52,7 @@ select
     total as order_total,
     refunded_amount as order_refunded_amount,
     exchange_rate,
-    cast({{ string_literal(var('reporting_currency')) }} as {{ dbt.type_string() }}) as reporting_currency,
+    {{ reporting_currency_column() }},
     {{ to_reporting_currency('total', 'exchange_rate') }} as total,
     {{ to_reporting_currency('refunded_amount', 'exchange_rate') }} as refunded_amount,
     is_fully_refunded,
