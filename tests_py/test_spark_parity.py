@@ -1,4 +1,4 @@
-"""Issue #6: the project on Apache Spark (dbt-spark, `session` method) passes every model, seed and
+"""The project on Apache Spark (dbt-spark, `session` method) passes every model, seed and
 test on the demo, and gives the same tables as DuckDB, row for row.
 
 Marked `spark`: `make test-spark` runs it with .venv-spark (requirements-spark.txt, Java 17);
@@ -35,7 +35,9 @@ DBT = Path(sys.executable).with_name("dbt")
 WINBACK_SAMPLE_FLOOR = 20
 BUILD_VARS = json.dumps({"winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR})
 # Compared one by one: the seeds, and everything under these model folders that Spark stores.
-COMPARED_FOLDERS = ("models/marts", "models/audit", "models/intermediate", "models/staging", "seeds")
+COMPARED_FOLDERS = (
+    "models/marts", "models/activation", "models/audit", "models/intermediate", "models/staging", "seeds",
+)
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,9 @@ def test_incremental_rerun_on_spark_passes(spark_build: Build) -> None:
     assert spark_build.rerun_results is not None
     results = json.loads(spark_build.rerun_results.read_text())["results"]
     rerun = {result["unique_id"].split(".")[-1] for result in results if result["status"] == "success"}
-    assert {"base_email__events", "base_web__events", "int_email_events_flagged", "segment_history"} <= rerun
+    assert {
+        "base_email__events", "base_web__events", "int_email_events_flagged", "segment_history", "audience_history",
+    } <= rerun
 
 
 def test_duckdb_build_passes(duckdb_build: Build) -> None:
