@@ -13,7 +13,9 @@ Run ``python scripts/benchmark.py --scale L`` (S, M or L; or ``--customers N``).
    same Parquet, and the peer, lifetimes' ``summary_data_from_transaction_data`` on the same
    valid orders, against the project's customer_facts model and the order rollup it reads
    (int_customer_orders), each rebuilt alone after the full build as the peer runs alone;
-5. prints a table of the figures and writes them as JSON to ``target/benchmark/``.
+5. publishes the full build as `make build` does (scripts/publish.py: a DuckDB snapshot and its
+   Parquet copy), measuring its time and sizes;
+6. prints a table of the figures and writes them as JSON to ``target/benchmark/``.
 
 It is a script that prints numbers, not a test: the figures depend on the machine and its load.
 """
@@ -39,7 +41,7 @@ import yaml
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts import generate_data  # noqa: E402
+from scripts import generate_data, publish  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
@@ -71,6 +73,17 @@ class Build:
 
 
 @dataclass
+class Publish:
+    """The publish of the full build: wall and CPU time, the snapshot's sizes."""
+
+    wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    tables: int = 0
+    duckdb_mb: float = 0.0
+    parquet_mb: float = 0.0
+
+
+@dataclass
 class Report:
     """Everything the benchmark measured, and under which conditions."""
 
@@ -89,6 +102,7 @@ class Report:
     # what shares the two cores with it.
     order_rollup_alone_seconds: float = 0.0
     customer_facts_alone_seconds: float = 0.0
+    published: Publish = field(default_factory=Publish)
 
     @property
     def incremental_share(self) -> float:
@@ -274,6 +288,19 @@ def model_seconds_by_layer(results: list[dict[str, object]], manifest: dict[str,
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
 
 
+def publish_full_build(work: Path) -> Publish:
+    """Publish the work database into `<work>/published`, as `make build` ends."""
+    before = resource.getrusage(resource.RUSAGE_SELF)
+    started = time.monotonic()
+    snapshot = publish.publish(work / "segments.duckdb", work / "published", keep=1)
+    wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Publish(wall_seconds=wall, cpu_seconds=cpu, tables=len(snapshot.manifest["row_counts"]),
+                   duckdb_mb=publish.size_of(snapshot.database) / 1e6,
+                   parquet_mb=publish.size_of(snapshot.parquet_dir) / 1e6)
+
+
 def project_var(name: str) -> object:
     """The default of a var in dbt_project.yml (the one place the vars are documented)."""
     project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())
@@ -423,6 +450,10 @@ def format_report(report: Report) -> str:
         f"| {report.peer_seconds:.1f} s | |",
         f"| peer / (order rollup + customer_facts) | {report.peer_ratio:.1f}x | >= 10x |",
         f"| peer / customer_facts | {report.peer_ratio_model_only:.1f}x | |",
+        f"| publish the full build ({report.published.tables} tables) | {report.published.wall_seconds:.1f} s "
+        f"(CPU {report.published.cpu_seconds:.0f} s) | |",
+        f"| published snapshot: DuckDB / Parquet | {report.published.duckdb_mb:,.0f} MB / "
+        f"{report.published.parquet_mb:,.0f} MB | |",
         "",
         "Slowest models, full build: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.slowest_models),
@@ -467,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
     full = dbt_build(data_dir, work, "full")
     print(f"full build {full.wall_seconds:.1f} s", flush=True)
     rollup_alone, facts_alone = time_facts_alone(data_dir, work)
+    published = publish_full_build(work)
+    print(f"published in {published.wall_seconds:.1f} s", flush=True)
     delivered = generate_data.held_back_days(data_dir)
     for day in delivered:
         generate_data.deliver_day(data_dir, day)
@@ -480,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
         generate_seconds=generate_seconds, full_build=full, incremental_build=incremental,
         floor_seconds=floor_seconds, peer_seconds=peer_seconds, peer_customers=peer_customers,
         order_rollup_alone_seconds=rollup_alone, customer_facts_alone_seconds=facts_alone,
+        published=published,
     )
     text = format_report(report)
     print(text)

@@ -201,3 +201,13 @@ def test_the_script_publishes_the_demo_build(built_database: Path, tmp_path: Pat
         assert connection.execute("select count(*) from main.customer_facts").fetchone() == (
             manifest["row_counts"]["customer_facts"],
         )
+
+
+def test_the_benchmark_publishes_and_measures_the_snapshot(tmp_path: Path) -> None:
+    from scripts import benchmark
+
+    make_work_database(tmp_path / "segments.duckdb")
+    measured = benchmark.publish_full_build(tmp_path)
+    assert measured.tables == 5
+    assert measured.wall_seconds > 0 and measured.duckdb_mb > 0 and measured.parquet_mb > 0
+    assert served(tmp_path / "published").exists()
