@@ -30,8 +30,11 @@ build: $(BIN)/.installed
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot. The number of
 ## snapshots kept is the var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
+## TARGET=spark: the Parquet export of the Spark build's tables instead, written by Spark.
+TARGET ?=
 publish: $(BIN)/.installed
-	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
+	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG) \
+		$(if $(strip $(TARGET)),--target $(TARGET))
 
 ## export: the upload file of one audience for one channel, from the published snapshot, e.g.
 ## make export AUDIENCE="High Rollers" CHANNEL=ads (hashed emails) or CHANNEL=email (email, first

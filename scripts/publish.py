@@ -12,6 +12,10 @@ with a manifest.json next to it, then points the served paths at them by replaci
 complete file, and a reader that has it open keeps its file. The last `--keep` snapshots are kept
 (default: var `published_snapshots_to_keep` of dbt_project.yml, or of `--vars`); the one served is
 never deleted.
+
+With `--target spark` (any dbt target whose tables BI tools read in place) there is no DuckDB file
+to serve: the engine itself writes the Parquet export (macro `export_parquet`, through
+`dbt run-operation`), and this script adds the manifest and the `published/<as_of>/` link.
 """
 
 from __future__ import annotations
@@ -135,18 +139,24 @@ def _served_id(published: Path) -> str | None:
     return Path(os.readlink(served)).stem if served.is_symlink() else None
 
 
+def _written_at(snapshots: Path, snapshot_id: str) -> int:
+    database = snapshots / f"{snapshot_id}.duckdb"
+    return (database if database.exists() else snapshots / snapshot_id).stat().st_mtime_ns
+
+
 def prune(published: Path, keep: int) -> list[str]:
     """Delete all but the `keep` latest snapshots (by file time: as_of may go back), never the one served."""
     snapshots = published / "snapshots"
     served = _served_id(published)
-    ids = sorted(
-        (path.stem for path in snapshots.glob("*.duckdb")),
-        key=lambda stem: (snapshots / f"{stem}.duckdb").stat().st_mtime_ns,
-        reverse=True,
-    )
+    # A snapshot is a DuckDB file with its Parquet folder, or the folder alone (--target spark);
+    # names starting with a dot are publishes in progress.
+    found = {path.stem for path in snapshots.glob("*.duckdb")} | {
+        path.name for path in snapshots.iterdir() if path.is_dir() and not path.name.startswith(".")
+    }
+    ids = sorted(found, key=lambda snapshot_id: _written_at(snapshots, snapshot_id), reverse=True)
     deleted = [stem for stem in ids[max(keep, 0):] if stem != served]
     for stem in deleted:
-        (snapshots / f"{stem}.duckdb").unlink()
+        (snapshots / f"{stem}.duckdb").unlink(missing_ok=True)
         shutil.rmtree(snapshots / stem, ignore_errors=True)
     # An as_of folder link whose snapshot is gone goes too.
     for link in published.iterdir():
@@ -193,6 +203,74 @@ def publish(
         prune(published, keep)
     manifest["publish_seconds"] = round(time.monotonic() - started, 2)
     return PublishedSnapshot(snapshot_id, database, snapshots / snapshot_id, manifest)
+
+
+def publish_parquet(
+    published: Path,
+    keep: int,
+    target: str,
+    project_vars: dict[str, Any] | None = None,
+    cli_vars: dict[str, Any] | None = None,
+    project_dir: Path = ROOT,
+) -> PublishedSnapshot:
+    """The Parquet export of the tables dbt built on `target`, written by the engine, and its manifest."""
+    snapshots = published / "snapshots"
+    snapshots.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with _publish_lock(published):
+        staging = snapshots / f".{uuid.uuid4().hex}.tmp"
+        staging.mkdir()
+        try:
+            row_counts = _export_with_dbt(staging, target, cli_vars or {}, project_dir)
+            with duckdb.connect() as connection:
+                connection.execute("set TimeZone = 'UTC'")
+                found = connection.execute(
+                    f"select max(as_of) from read_parquet({_quote_literal(_parquet_glob(staging, 'customer_facts'))})"
+                ).fetchone()
+            if not found or found[0] is None:
+                raise SystemExit(f"the {target} build has no customer_facts rows: nothing to publish")
+            as_of = found[0]
+            as_of_key = as_of.strftime("%Y%m%dT%H%M%S")
+            snapshot_id = f"{as_of_key}-{uuid.uuid4().hex[:8]}"
+            manifest: dict[str, Any] = {
+                "snapshot_id": snapshot_id,
+                "target": target,
+                "as_of": as_of.isoformat(),
+                "published_at": datetime.now(UTC).isoformat(),
+                "git_commit": git_commit(project_dir),
+                "vars_sha256": vars_digest(project_vars or {}, cli_vars or {}),
+                "row_counts": row_counts,
+            }
+            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        os.replace(staging, snapshots / snapshot_id)
+        _replace_symlink(published / as_of_key, f"snapshots/{snapshot_id}")
+        prune(published, keep)
+    manifest["publish_seconds"] = round(time.monotonic() - started, 2)
+    return PublishedSnapshot(snapshot_id, snapshots / f"{snapshot_id}.duckdb", snapshots / snapshot_id, manifest)
+
+
+def _parquet_glob(folder: Path, model: str) -> str:
+    """DuckDB writes `<model>.parquet`, Spark a folder `<model>/` of part files."""
+    single = folder / f"{model}.parquet"
+    return str(single) if single.exists() else str(folder / model / "*.parquet")
+
+
+def _export_with_dbt(folder: Path, target: str, cli_vars: dict[str, Any], project_dir: Path) -> dict[str, int]:
+    """Run the macro export_parquet on `target`; the row count per model it printed."""
+    command = [
+        str(Path(sys.executable).with_name("dbt")), "--quiet", "run-operation", "export_parquet",
+        "--target", target, "--args", json.dumps({"path": str(folder.resolve())}),
+    ]
+    if cli_vars:
+        command += ["--vars", json.dumps(cli_vars)]
+    result = subprocess.run(command, cwd=project_dir, capture_output=True, text=True, check=False)
+    printed = [line for line in result.stdout.splitlines() if line.startswith('{"row_counts"')]
+    if result.returncode != 0 or not printed:
+        raise SystemExit(f"dbt run-operation export_parquet failed on {target}:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return {str(name): int(count) for name, count in json.loads(printed[-1])["row_counts"].items()}
 
 
 def _copies(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
@@ -283,12 +361,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=int, help=f"snapshots to keep (default: var {KEEP_VAR})")
     parser.add_argument("--vars", default="", help="the --vars of the build (YAML), as given to dbt")
     parser.add_argument("--project-dir", type=Path, default=ROOT)
+    parser.add_argument(
+        "--target", help="a dbt target whose tables are read in place (e.g. spark): write its Parquet export only"
+    )
     args = parser.parse_args(argv)
     project_vars = project_vars_of(args.project_dir)
     cli_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
     keep = args.keep if args.keep is not None else int(cli_vars.get(KEEP_VAR, project_vars[KEEP_VAR]))
     if keep < 1:
         parser.error("keep at least one snapshot")
+    if args.target:
+        snapshot = publish_parquet(args.published_dir, keep, args.target, project_vars, cli_vars, args.project_dir)
+        print(
+            f"Published the Parquet export of {args.target}: {snapshot.snapshot_id} "
+            f"({len(snapshot.manifest['row_counts'])} tables, {size_of(snapshot.parquet_dir) / 1e6:.1f} MB, "
+            f"{snapshot.manifest['publish_seconds']} s)\n  Parquet:  {args.published_dir / snapshot.snapshot_id.split('-')[0]}/"
+        )
+        return 0
     snapshot = publish(args.database, args.published_dir, keep, project_vars, cli_vars, args.project_dir)
     served = args.published_dir / SERVED_NAME
     print(

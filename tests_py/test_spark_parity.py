@@ -233,3 +233,30 @@ def test_winback_sample_agrees_exactly_and_is_drawn_by_the_hash(duckdb_build: Bu
     sampled = {row for row in duck if row[5]}
     ranked = {row for row in duck if row[3] is not None}
     assert 0 < len(sampled) < len(ranked)
+
+
+def test_the_parquet_export_runs_on_spark(duckdb_build: Build, spark_build: Build, tmp_path: Path) -> None:
+    """scripts/publish.py --target spark: Spark writes the Parquet export (macro export_parquet) with
+    the same row counts as the DuckDB build's tables."""
+    if duckdb_build.returncode or spark_build.returncode:
+        pytest.fail("a build failed (see test_spark_build_passes_every_model_seed_and_test)")
+    assert spark_build.spark_warehouse is not None and duckdb_build.duckdb_path is not None
+    out = tmp_path / "published"
+    result = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "publish.py"), "--target", "spark", "--published-dir", str(out),
+         "--vars", BUILD_VARS],
+        cwd=REPO_ROOT, env=_env(SEGMENTS_SPARK_DIR=str(spark_build.spark_warehouse.parent)),
+        capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    (manifest_path,) = out.glob("*/manifest.json")
+    manifest = json.loads(manifest_path.read_text())
+    assert "customer_predictions" not in manifest["row_counts"]  # a Python model: DuckDB only
+    models = built_models(duckdb_build.manifest)
+    with duckdb.connect(str(duckdb_build.duckdb_path), read_only=True) as connection:
+        for name in ("customer_facts", "customer_personas", "journey_queue", "customer_contacts", "staging_reconciliation"):
+            model = models[name]
+            (rows,) = connection.execute(f'select count(*) from "{model.schema}"."{model.alias}"').fetchone() or (0,)
+            parquet = manifest_path.parent / name / "*.parquet"
+            assert manifest["row_counts"][name] == rows > 0, name
+            assert connection.execute(f"select count(*) from read_parquet('{parquet}')").fetchone() == (rows,), name
