@@ -21,9 +21,11 @@ PUBLISHED_DIR ?= $(CURDIR)/published
 DBT_VARS ?=
 VARS_FLAG := $(if $(strip $(DBT_VARS)),--vars '$(DBT_VARS)')
 
-## build: load the demo seeds into segments.duckdb, build every model, publish the marts to
+## build: load the demo seeds into segments.duckdb (a first build records the week before as_of in
+## the history models: scripts/replay.py --backfill), build every model, publish the marts to
 ## published/segments.duckdb (and Parquet), print a summary.
 build: $(BIN)/.installed
+	$(BIN)/python scripts/replay.py --backfill $(VARS_FLAG)
 	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test $(VARS_FLAG)
 	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
 	$(BIN)/python scripts/build_summary.py "$(SEGMENTS_DUCKDB_PATH)"
