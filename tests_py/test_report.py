@@ -188,16 +188,24 @@ def test_the_report_opens_in_chromium_with_data_in_every_chart(page: Path, snaps
             assert chart["points"] and all(count > 0 for count in chart["points"]), chart
             assert f"as_of {as_of:%Y-%m-%d %H:%M}" in chart["title"], chart
 
-        persona = "Potential Brand Enthusiasts"
+        # A persona many customers meet without it being their primary one.
+        persona = "Espresso Shot"
         (size,) = snapshot.execute(
             "select count(*) from customer_personas where primary_persona = ?", [persona]).fetchone() or (0,)
+        (members,) = snapshot.execute(
+            "select count(*) from segment_memberships where segment_name = ?", [persona]).fetchone() or (0,)
+        assert 0 < size < members
         precedence = report.persona_precedence().index(persona) + 1
         assert shown_number(driver, f"persona|{precedence}|{persona}|primary persona") == size
+        assert shown_number(driver, f"persona|{precedence}|{persona}|members (all memberships)") == members
 
-        (cell,) = snapshot.execute(
-            "select count(*) from customer_rfm where r_score = 5 and f_score = 5").fetchone() or (0,)
-        assert cell > 0
-        assert shown_number(driver, "rfm|5|5") == cell
+        # Every cell of the grid table: recency score is the row, frequency score the column.
+        cells = dict(((r, f), n) for r, f, n in snapshot.execute(
+            "select r_score, f_score, count(*) from customer_rfm group by 1, 2").fetchall())
+        assert cells[(5, 1)] != cells.get((1, 5), 0)
+        for r_score in range(1, 6):
+            for f_score in range(1, 6):
+                assert shown_number(driver, f"rfm|{r_score}|{f_score}") == cells.get((r_score, f_score), 0)
 
         (p_value,) = snapshot.execute(
             "select p_value from ab_test_results where ab_test_id = 'ab-send-time-3pm' and variant = 'B'"
