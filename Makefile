@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build publish export test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
+.PHONY: build publish report export test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,12 +21,15 @@ PUBLISHED_DIR ?= $(CURDIR)/published
 DBT_VARS ?=
 VARS_FLAG := $(if $(strip $(DBT_VARS)),--vars '$(DBT_VARS)')
 
-## build: load the demo seeds into segments.duckdb, build every model, publish the marts to
+## build: load the demo seeds into segments.duckdb (a first build records the week before as_of in
+## the history models: scripts/replay.py --backfill), build every model, publish the marts to
 ## published/segments.duckdb (and Parquet), print a summary.
 build: $(BIN)/.installed
+	$(BIN)/python scripts/replay.py --backfill $(VARS_FLAG)
 	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test $(VARS_FLAG)
 	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
 	$(BIN)/python scripts/build_summary.py "$(SEGMENTS_DUCKDB_PATH)"
+	$(BIN)/python scripts/report.py --where --database "$(PUBLISHED_DIR)/segments.duckdb"
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot. The number of
 ## snapshots kept is the var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
@@ -35,6 +38,12 @@ TARGET ?=
 publish: $(BIN)/.installed
 	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG) \
 		$(if $(strip $(TARGET)),--target $(TARGET))
+
+## report: the segment report, one self-contained HTML page (charts and sortable tables of
+## aggregates, opens offline) of the published snapshot: target/report/index.html, and a copy in
+## the snapshot's folder published/<as_of>/report/ (scripts/report.py, docs/report.md).
+report: $(BIN)/.installed
+	$(BIN)/python scripts/report.py --database "$(PUBLISHED_DIR)/segments.duckdb"
 
 ## export: the upload file of one audience for one channel, from the published snapshot, e.g.
 ## make export AUDIENCE="High Rollers" CHANNEL=ads (hashed emails) or CHANNEL=email (email, first

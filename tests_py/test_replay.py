@@ -74,8 +74,8 @@ def test_plan_seeds_once_then_narrows_the_selection() -> None:
     steps = replay.plan_steps(instants, target_path=Path("/tmp/t"))
     assert [step.args[0] for step in steps] == ["seed", "run", "run", "run"]
     assert steps[0].args == ("seed", "--target-path", "/tmp/t")
-    assert steps[1].args[:3] == ("run", "--select", "+segment_history")
-    assert steps[2].args[:3] == ("run", "--select", "int_as_of+,+segment_history")
+    assert steps[1].args[:3] == ("run", "--select", "+config.full_refresh:false")
+    assert steps[2].args[:3] == ("run", "--select", "int_as_of+,+config.full_refresh:false")
     assert steps[3].args[:3] == ("run", "--select", "@int_as_of")
     assert steps[2].args[3:5] == ("--vars", '{as_of: "2026-10-30 18:00:00"}')
     assert [step.as_of for step in steps[1:]] == instants
@@ -88,13 +88,38 @@ def test_plan_of_one_instant_without_seeds_builds_everything_at_it() -> None:
 
 
 def test_dry_run_prints_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
-    code = replay.main(["--start", "2026-10-30T18:00", "--end", "2026-10-31T18:00", "--dbt", "dbt",
-                        "--no-seed", "--dry-run"])
+    code = replay.main(["--start", "2026-10-30T18:00", "--end", "2026-10-31T18:00", "--no-seed", "--dry-run"])
     assert code == 0
     assert capsys.readouterr().out.splitlines() == [
-        'dbt run --select +segment_history --vars {as_of: "2026-10-30 18:00:00"}',
+        'dbt run --select +config.full_refresh:false --vars {as_of: "2026-10-30 18:00:00"}',
         'dbt run --select @int_as_of --vars {as_of: "2026-10-31 18:00:00"}',
     ]
+
+
+def test_backfill_records_the_instants_before_as_of_without_a_final_build() -> None:
+    end = datetime(2026, 10, 31, 18)
+    instants = replay.backfill_instants(end, 3, timedelta(days=1))
+    assert instants == [end - timedelta(days=3), end - timedelta(days=2), end - timedelta(days=1)]
+    assert replay.backfill_instants(end, 0, timedelta(days=1)) == []
+    steps = replay.plan_steps(instants, load_seeds=False, final_build=False, build_vars={"high_aov_threshold": 150})
+    assert [step.args[2] for step in steps] == [
+        "+config.full_refresh:false", "int_as_of+,+config.full_refresh:false", "int_as_of+,+config.full_refresh:false"]
+    # The build's own vars go along; as_of is the step's.
+    assert steps[0].args[3:5] == ("--vars", '{high_aov_threshold: 150, as_of: "2026-10-28 18:00:00"}')
+
+
+def test_backfill_settings_read_the_vars_over_the_project(tmp_path: Path) -> None:
+    (tmp_path / "dbt_project.yml").write_text("vars:\n  history_backfill_builds: 7\n  history_backfill_every_days: 1\n")
+    assert replay.backfill_settings(tmp_path, {}) == (7, timedelta(days=1))
+    assert replay.backfill_settings(tmp_path, {"history_backfill_builds": 2, "history_backfill_every_days": 3}) == (
+        2, timedelta(days=3))
+    with pytest.raises(ValueError):
+        replay.backfill_settings(tmp_path, {"history_backfill_every_days": 0})
+
+
+def test_start_and_end_are_required_without_backfill() -> None:
+    with pytest.raises(SystemExit):
+        replay.main(["--dry-run"])
 
 
 def test_end_before_start_is_a_usage_error() -> None:

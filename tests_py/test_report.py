@@ -1,0 +1,222 @@
+"""Tests of scripts/report.py: its pieces on hand-made values (fast), then the demo as `make build`
+leaves it (history backfill, build, publish) rendered and loaded in headless Chromium (marker
+`browser`; skipped where no Chromium and chromedriver are installed): no console error, every
+chart has data, and three numbers on the page equal SQL over the published snapshot."""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from html.parser import HTMLParser
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from scripts import report
+from conftest import DBT, ROOT, dbt_env
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+SCREENSHOT = ROOT / "target" / "report_screenshot.png"
+BROWSER_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1400,1000",
+    # No network: the page must open offline.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+
+
+# ------------------------------------------------------------------------------------------
+# Pieces (no build)
+# ------------------------------------------------------------------------------------------
+
+
+def test_cells_carry_their_key_and_raw_value() -> None:
+    table = report.Table("t", ("persona", "customers", "p-value"), [("High Rollers", 1234, 6.9e-06)], key="k")
+    page = report.table_html(table)
+    assert 'data-cell="k|High Rollers|customers" data-value="1234">1,234</td>' in page
+    # A tiny p-value keeps its significant digits instead of showing 0.
+    assert 'data-value="6.9e-06">6.9e-06</td>' in page
+
+
+def test_cell_text_rounds_rates_to_four_decimals() -> None:
+    assert report.cell_text(0.20833333) == "0.2083"
+    assert report.cell_text(0.5) == "0.5"
+    assert report.cell_text(None) == ""
+    assert report.cell_text(2408) == "2,408"
+
+
+def test_persona_precedence_follows_the_catalog() -> None:
+    names = report.persona_precedence()
+    assert names[0] == "High Rollers" and names[-1] == "Unclassified"
+    assert names.index("Almost There") < names.index("Dead Weight")
+
+
+def test_where_tells_whether_the_report_shows_the_served_snapshot(tmp_path: Path) -> None:
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    (snapshots / "20261031T180000-aaaa.duckdb").write_text("")
+    database = tmp_path / "segments.duckdb"
+    database.symlink_to("snapshots/20261031T180000-aaaa.duckdb")
+    output = tmp_path / "index.html"
+    assert "none yet" in report.where(database, output)
+    output.write_text(f'<html><head><meta name="{report.SNAPSHOT_META}" content="20261031T180000-aaaa">')
+    assert "of this snapshot" in report.where(database, output)
+    output.write_text(f'<html><head><meta name="{report.SNAPSHOT_META}" content="20261030T180000-bbbb">')
+    assert "earlier snapshot" in report.where(database, output)
+
+
+# ------------------------------------------------------------------------------------------
+# The demo, built as `make build` does, rendered and opened in Chromium
+# ------------------------------------------------------------------------------------------
+
+
+def run(command: list[str], env: dict[str, str]) -> None:
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo after `make build`'s steps (history backfill, dbt build, publish) in a temporary folder."""
+    work = tmp_path_factory.mktemp("report")
+    database = work / "segments.duckdb"
+    env = dbt_env(database)
+    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    run([sys.executable, str(ROOT / "scripts" / "replay.py"), "--backfill", *paths], env)
+    run([str(DBT), "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test", *paths], env)
+    run([sys.executable, str(ROOT / "scripts" / "publish.py"), str(database), "--published-dir",
+         str(work / "published")], env)
+    return work / "published" / "segments.duckdb"
+
+
+@pytest.fixture(scope="module")
+def page(published: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    output = tmp_path_factory.mktemp("page") / "index.html"
+    written = report.write_report(published, output)
+    assert written[1].exists(), "no copy in the snapshot's folder"
+    assert written[1].read_bytes() == output.read_bytes()
+    return output
+
+
+@pytest.fixture()
+def snapshot(published: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    with duckdb.connect(str(published), read_only=True) as connection:
+        yield connection
+
+
+def test_the_demo_has_history_to_show(snapshot: duckdb.DuckDBPyConnection) -> None:
+    (builds,) = snapshot.execute("select count(distinct as_of) from segment_history").fetchone() or (0,)
+    assert builds == 8
+    (retention,) = snapshot.execute("select count(*) from journey_rfm_retention").fetchone() or (0,)
+    assert retention > 0
+
+
+class ExternalReferences(HTMLParser):
+    """src and href attributes of the page's tags (script bodies are not parsed as tags)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found += [(tag, value or "") for name, value in attrs if name in ("src", "href")]
+
+
+def test_the_page_is_self_contained_and_holds_no_customer_row(page: Path, snapshot: duckdb.DuckDBPyConnection) -> None:
+    text = page.read_text(encoding="utf-8")
+    parser = ExternalReferences()
+    parser.feed(text)
+    assert parser.found == []
+    customer_ids = [row[0] for row in snapshot.execute("select customer_id from customer_facts limit 50").fetchall()]
+    assert not [customer_id for customer_id in customer_ids if f'"{customer_id}"' in text or f">{customer_id}<" in text]
+    assert "@" not in text.split("<script", 1)[0]
+
+
+def chromium_driver() -> object:
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must run the report's browser test: .ci/run installs chromium and chromium-driver")
+        pytest.skip("no Chromium and chromedriver found: install the Debian packages chromium and chromium-driver "
+                    "(.ci/run does) to run the report's browser test")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in BROWSER_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={Path(os.environ.get('TMPDIR', '/tmp')) / f'report-chromium-{os.getpid()}'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+
+
+def shown_number(driver: object, cell: str) -> float:
+    from selenium.webdriver.common.by import By
+
+    element = driver.find_element(By.CSS_SELECTOR, f'td[data-cell="{cell}"]')  # type: ignore[attr-defined]
+    return float(element.text.replace(",", ""))
+
+
+@pytest.mark.browser
+def test_the_report_opens_in_chromium_with_data_in_every_chart(page: Path, snapshot: duckdb.DuckDBPyConnection) -> None:
+    driver = chromium_driver()
+    try:
+        driver.get(page.as_uri())  # type: ignore[attr-defined]
+        charts = driver.execute_script(  # type: ignore[attr-defined]
+            "return Array.from(document.querySelectorAll('div.chart .js-plotly-plot')).map(function (div) {"
+            "  return {id: div.id, title: (div.layout.title || {}).text || '', points: div.data.map(function (t) {"
+            "    var values = t.z || t.y || t.x || t.values || []; return values.length; })}; })")
+        errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]  # type: ignore[attr-defined]
+        height = driver.execute_script("return document.body.scrollHeight")  # type: ignore[attr-defined]
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {  # type: ignore[attr-defined]
+            "captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": 1400, "height": height, "scale": 1}})
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        SCREENSHOT.write_bytes(base64.b64decode(shot["data"]))
+
+        assert errors == [], errors
+        assert len(charts) >= 10, charts
+        as_of = snapshot.execute("select as_of from publish.snapshot").fetchone()[0]  # type: ignore[index]
+        for chart in charts:
+            assert chart["points"] and all(count > 0 for count in chart["points"]), chart
+            assert f"as_of {as_of:%Y-%m-%d %H:%M}" in chart["title"], chart
+
+        # A persona many customers meet without it being their primary one.
+        persona = "Espresso Shot"
+        (size,) = snapshot.execute(
+            "select count(*) from customer_personas where primary_persona = ?", [persona]).fetchone() or (0,)
+        (members,) = snapshot.execute(
+            "select count(*) from segment_memberships where segment_name = ?", [persona]).fetchone() or (0,)
+        assert 0 < size < members
+        precedence = report.persona_precedence().index(persona) + 1
+        assert shown_number(driver, f"persona|{precedence}|{persona}|primary persona") == size
+        assert shown_number(driver, f"persona|{precedence}|{persona}|members (all memberships)") == members
+
+        # Every cell of the grid table: recency score is the row, frequency score the column.
+        cells = dict(((r, f), n) for r, f, n in snapshot.execute(
+            "select r_score, f_score, count(*) from customer_rfm group by 1, 2").fetchall())
+        assert cells[(5, 1)] != cells.get((1, 5), 0)
+        for r_score in range(1, 6):
+            for f_score in range(1, 6):
+                assert shown_number(driver, f"rfm|{r_score}|{f_score}") == cells.get((r_score, f_score), 0)
+
+        (p_value,) = snapshot.execute(
+            "select p_value from ab_test_results where ab_test_id = 'ab-send-time-3pm' and variant = 'B'"
+        ).fetchone() or (None,)
+        assert p_value is not None
+        assert shown_number(driver, "ab|ab-send-time-3pm|B|p-value") == round(p_value, 4)
+    finally:
+        driver.quit()  # type: ignore[attr-defined]
+
+
+def test_the_report_builds_in_seconds(published: Path, tmp_path: Path) -> None:
+    started = datetime.now()
+    report.write_report(published, tmp_path / "index.html")
+    assert (datetime.now() - started).total_seconds() < 15
