@@ -2,6 +2,8 @@
 -- not, why. Permanent reasons (consent, suppressions) come first; smart sending holds a due step
 -- when an email was delivered less than smart_sending_hours before as_of; the journey cap counts
 -- the journey emails delivered in the last journey_cap_days (journey_queue applies it).
+-- A table: every journey model reads it, and as a view each would scan the email recipients again.
+{{ config(materialized='table') }}
 with
 
 customer_facts as (
