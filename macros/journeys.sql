@@ -1,5 +1,5 @@
 {#
-    The journey state machine the eight journey_* models share, so that "due", "waiting",
+    The journey state machine every journey_* model shares, so that "due", "waiting",
     "exited" and "suppressed" mean the same thing in every journey.
 
     A journey model defines its CTEs and ends with journey_rows, naming the three it reads:
@@ -36,6 +36,28 @@
     union all
     {%- endif %}
     {%- endfor %}
+{%- endmacro %}
+
+{#
+    The next yearly recurrence of a date that a journey emails on (a birthday, an anniversary),
+    as a timestamp at 00:00 UTC: this year's while it is still due or to come at as_of (as_of
+    before it + journey_due_window_hours), else next year's. first_year = the first recurrence
+    that counts (0: the date's own year; 1: a year later, for an anniversary). 29 February falls
+    on 28 February in other years (dateadd by years keeps the month).
+#}
+{% macro next_yearly_date_at(date_column, as_of_column, first_year=0) -%}
+    {%- set years -%}
+        greatest({{ dbt.datediff(date_column, as_of_column, 'year') }}, {{ first_year }})
+    {%- endset -%}
+    {%- set this_year -%}
+        cast({{ dbt.dateadd('year', '(' ~ years ~ ')', date_column) }} as {{ dbt.type_timestamp() }})
+    {%- endset -%}
+    case
+        when {{ as_of_column }} < {{ dbt.dateadd('hour', var('journey_due_window_hours'), this_year) }}
+            then {{ this_year }}
+        {#- In parentheses: dbt-spark's dateadd multiplies the interval by 12 months as written. #}
+        else cast({{ dbt.dateadd('year', '(' ~ years ~ ' + 1)', date_column) }} as {{ dbt.type_timestamp() }})
+    end
 {%- endmacro %}
 
 {# The remaining CTEs and the final select of a journey model (see above). #}

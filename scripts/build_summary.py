@@ -24,7 +24,11 @@ MART_TABLES: tuple[str, ...] = (
     "customer_btyd_inputs",
     "btyd_parameters",
     "customer_predictions",
+    "journey_queue",
 )
+
+# The cross-journey holds, listed even when no step was held, so a reader sees they were applied.
+CROSS_JOURNEY_HOLDS: tuple[str, ...] = ("lower_priority", "frequency_cap")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,8 @@ class BuildSummary:
     personas: list[tuple[str, int]]
     rfm_segments: list[tuple[str, int]]
     quarantined: list[tuple[str, str, int]]
+    journeys_due: list[tuple[str, int]]
+    journey_holds: list[tuple[str, int]]
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
@@ -76,6 +82,17 @@ def read_summary(database_path: Path) -> BuildSummary:
             connection,
             f"select rfm_segment, count(*) from {schema}.customer_rfm group by 1 order by 2 desc, 1",
         )
+        journeys_due = _rows(
+            connection,
+            f"select journey, count(*) filter (where status = 'due') from {schema}.journey_queue "
+            f"group by 1 order by 2 desc, 1",
+        )
+        holds = dict(
+            _rows(
+                connection,
+                f"select reason, count(*) from {schema}.journey_queue where status = 'suppressed' group by 1",
+            )
+        )
         audit_schema = _rows(
             connection,
             "select table_schema from information_schema.tables where table_name = 'quarantined_rows'",
@@ -97,6 +114,11 @@ def read_summary(database_path: Path) -> BuildSummary:
         personas=[(str(name), int(str(count))) for name, count in personas],
         rfm_segments=[(str(name), int(str(count))) for name, count in segments],
         quarantined=[(str(table), str(reason), int(str(count))) for table, reason, count in quarantined],
+        journeys_due=[(str(name), int(str(count))) for name, count in journeys_due],
+        journey_holds=sorted(
+            ((str(reason), int(str(holds.get(reason, 0)))) for reason in {*CROSS_JOURNEY_HOLDS, *map(str, holds)}),
+            key=lambda hold: (-hold[1], hold[0]),
+        ),
     )
 
 
@@ -115,6 +137,10 @@ def format_summary(summary: BuildSummary) -> str:
     lines += [f"  {name:<30} {count:>6}" for name, count in summary.personas]
     lines += ["", "Purchasers per RFM segment:"]
     lines += [f"  {name:<30} {count:>6}" for name, count in summary.rfm_segments]
+    lines += ["", f"Journey emails due now: {sum(count for _, count in summary.journeys_due)} (journey_queue)"]
+    lines += [f"  {name:<30} {count:>6}" for name, count in summary.journeys_due]
+    lines += ["Journey steps held back (status suppressed), by reason:"]
+    lines += [f"  {reason:<30} {count:>6}" for reason, count in summary.journey_holds]
     if summary.quarantined:
         lines += ["", "Raw rows kept out of the facts (audit schema, quarantined_rows):"]
         lines += [f"  {table:<20} {reason:<24} {count:>6}" for table, reason, count in summary.quarantined]

@@ -131,6 +131,14 @@ def test_build_summary_names_the_file_and_counts(built_database: Path) -> None:
     assert summary.purchasers > 500
     assert {name for name, _ in summary.personas} >= set(PERSONAS)
     assert "Champions" in text
+    # The cross-journey holds are listed even at zero; one email per customer and build.
+    holds = dict(summary.journey_holds)
+    assert {"lower_priority", "frequency_cap"} <= set(holds)
+    with duckdb.connect(str(built_database), read_only=True) as connection:
+        (due, customers_due) = connection.execute(
+            "select count(*), count(distinct customer_id) from main.journey_queue where status = 'due'"
+        ).fetchone() or (0, 0)
+    assert sum(count for _, count in summary.journeys_due) == due == customers_due
 
 
 # -- Predictive metrics -------------------------------------------------------------

@@ -1,7 +1,7 @@
 -- One row per customer with a birth date at as_of (grain: customer_id): one email on the
 -- birthday (UTC date, due for journey_due_window_hours from midnight), once a year. Until this
 -- year's birthday has passed the row is this year's, after it next year's; 29 February falls on
--- 28 February in other years. Statuses: macro journey_rows.
+-- 28 February in other years (macro next_yearly_date_at). Statuses: macro journey_rows.
 with
 
 as_of_point as (
@@ -20,42 +20,12 @@ customers as (
     where birth_date is not null
 ),
 
-birth_dates as (
-    select
-        customers.customer_id,
-        customers.birth_date,
-        as_of_point.as_of
-    from customers
-    cross join as_of_point
-),
-
-birth_years as (
-    select
-        *,
-        {{ dbt.datediff('birth_date', 'as_of', 'year') }}
-            as years_since_birth
-    from birth_dates
-),
-
-birthdays_this_year as (
-    select
-        *,
-        cast(
-            {{ dbt.dateadd('year', 'years_since_birth', 'birth_date') }} as {{ dbt.type_timestamp() }}
-        ) as this_year_birthday_at
-    from birth_years
-),
-
 next_birthdays as (
     select
-        customer_id,
-        case
-            when as_of < {{ dbt.dateadd('hour', var('journey_due_window_hours'), 'this_year_birthday_at') }}
-                then this_year_birthday_at
-            -- In parentheses: dbt-spark's dateadd multiplies the interval by 12 months as written.
-            else cast({{ dbt.dateadd('year', '(years_since_birth + 1)', 'birth_date') }} as {{ dbt.type_timestamp() }})
-        end as birthday_at
-    from birthdays_this_year
+        customers.customer_id,
+        {{ next_yearly_date_at('customers.birth_date', 'as_of_point.as_of') }} as birthday_at
+    from customers
+    cross join as_of_point
 ),
 
 journey_steps as (
