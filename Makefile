@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build publish report export test lint dbt-test coverage pytest seeds docs clean replay test-spark java-check
+.PHONY: build publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +55,8 @@ export: $(BIN)/.installed
 	$(BIN)/python scripts/export_audience.py "$(AUDIENCE)" --channel "$(CHANNEL)" --family "$(FAMILY)" \
 		--database "$(PUBLISHED_DIR)/segments.duckdb"
 
-## test: lint, dbt build with every data and unit test, coverage, pytest.
-test: lint dbt-test coverage pytest
+## test: lint, dbt build with every data and unit test, the semantic layer's check, coverage, pytest.
+test: lint dbt-test semantic coverage pytest
 
 # sqlfluff's dbt templater renders every model against the profile's database, and
 # is_incremental() is true once a build has created the table: the lint would then check the
@@ -72,6 +72,15 @@ lint: $(BIN)/.installed
 
 dbt-test: $(BIN)/.installed
 	$(BIN)/dbt build
+
+## semantic: check the semantic layer (models/marts/semantic/, docs/semantic_layer.md) against the
+## built database: MetricFlow validates the definitions, then queries every semantic model,
+## dimension, entity, measure and metric. mf reads target/semantic_manifest.json, which
+## `dbt parse` writes, and the profile of DBT_PROFILES_DIR (exported above). Offline it works the
+## same: its update check gives up after 1 s.
+semantic: $(BIN)/.installed
+	$(BIN)/dbt parse --quiet
+	$(BIN)/mf validate-configs
 
 ## coverage: after a build, the documentation and test coverage of the models, from the manifest
 ## `dbt parse` writes and the catalog of the built database (dbt-coverage; reports in
