@@ -11,7 +11,8 @@ order_products as (
 
 counted_views as (
     select * from {{ ref('int_site_events_counted') }}
-    where is_counted
+    where
+        is_counted
         and event_type = 'product_view'
         and product_id is not null
 ),

@@ -28,7 +28,7 @@ top_purchase_categories as (
         category,
         row_number() over (
             partition by customer_id
-            order by orders desc, units desc, last_bought_at desc, category
+            order by orders desc, units desc, last_bought_at desc, category asc
         ) as category_rank
     from category_activity
     where orders > 0
@@ -40,7 +40,7 @@ top_view_categories as (
         category,
         row_number() over (
             partition by customer_id
-            order by product_views desc, last_viewed_at desc, category
+            order by product_views desc, last_viewed_at desc, category asc
         ) as category_rank
     from category_activity
     where product_views > 0

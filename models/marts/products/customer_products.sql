@@ -18,7 +18,8 @@ order_products as (
 
 counted_views as (
     select * from {{ ref('int_site_events_counted') }}
-    where is_counted
+    where
+        is_counted
         and event_type = 'product_view'
         and product_id is not null
 ),
@@ -91,7 +92,7 @@ select
         when last_viewed_at is not null
             then row_number() over (
                 partition by customer_id
-                order by case when last_viewed_at is null then 1 else 0 end, last_viewed_at desc, product_id
+                order by case when last_viewed_at is null then 1 else 0 end, last_viewed_at desc, product_id asc
             )
     end as integer) as view_recency_rank,
     is_replenishable,

@@ -41,7 +41,8 @@ associations as (
 
 bestsellers as (
     select * from {{ ref('product_performance') }}
-    where window_name = 'long'
+    where
+        window_name = 'long'
         and units > 0
 ),
 
@@ -59,8 +60,10 @@ replenish_candidates as (
         cast(4 as {{ type_double() }}) as score
     from customer_products
     cross join as_of_point
-    where customer_products.is_replenish_due
-        and {{ days_since('customer_products.replenish_due_at') }} <= {{ var('recommendation_replenish_window_days') }}
+    where
+        customer_products.is_replenish_due
+        and {{ days_since('customer_products.replenish_due_at') }}
+        <= {{ var('recommendation_replenish_window_days') }}
 ),
 
 bought_together_candidates as (
@@ -159,7 +162,8 @@ judged as (
 
 allowed as (
     select * from judged
-    where reason = 'replenish'
+    where
+        reason = 'replenish'
         or (
             not has_bought
             {%- if max_step_up is not none %}
@@ -174,7 +178,7 @@ best_reason as (
         *,
         row_number() over (
             partition by customer_id, product_id
-            order by score desc, reason
+            order by score desc, reason asc
         ) as reason_order
     from allowed
 ),
@@ -184,7 +188,7 @@ ranked as (
         *,
         row_number() over (
             partition by customer_id
-            order by score desc, product_id
+            order by score desc, product_id asc
         ) as recommendation_rank
     from best_reason
     where reason_order = 1

@@ -77,10 +77,11 @@ strong_pairs as (
         *,
         row_number() over (
             partition by kind, product_id
-            order by lift desc, pair_baskets desc, partner_product_id
+            order by lift desc, pair_baskets desc, partner_product_id asc
         ) as partner_rank
     from measured
-    where support >= {{ var('association_min_support') }}
+    where
+        support >= {{ var('association_min_support') }}
         and lift >= {{ var('association_min_lift') }}
 )
 

@@ -16,7 +16,8 @@ order_products as (
 
 counted_events as (
     select * from {{ ref('int_site_events_counted') }}
-    where is_counted
+    where
+        is_counted
         and event_type in ('product_view', 'add_to_cart')
         and product_id is not null
 ),
@@ -139,11 +140,11 @@ ranked as (
         *,
         row_number() over (
             partition by window_name, category
-            order by units desc, net_revenue desc, product_id
+            order by units desc, net_revenue desc, product_id asc
         ) as category_rank,
         row_number() over (
             partition by window_name
-            order by units desc, net_revenue desc, product_id
+            order by units desc, net_revenue desc, product_id asc
         ) as store_rank
     from product_windows
 )
@@ -168,7 +169,9 @@ select
     cast(product_views as integer) as product_views,
     cast(add_to_carts as integer) as add_to_carts,
     cast(viewers as integer) as viewers,
-    cast(case when viewers > 0 then cast(viewers_who_bought as {{ type_double() }}) / viewers end as {{ type_double() }})
+    cast(
+        case when viewers > 0 then cast(viewers_who_bought as {{ type_double() }}) / viewers end as {{ type_double() }}
+    )
         as view_to_purchase_rate,
     cast(category_rank as integer) as category_rank,
     cast(store_rank as integer) as store_rank
