@@ -12,7 +12,8 @@
 -- customer's usual band (null = no limit; no usual band = no limit); customers in
 -- recommendation_basic_variant_groups (rfm_group) get only the basic variant, a product in
 -- the cheapest price band of its category (the retention guide's cheaper products for At
--- Risk). A product reached in several ways keeps its best-scored reason.
+-- Risk). A product reached in several ways keeps its best-scored reason (ties: the reason,
+-- then the source product, by name, so every engine picks the same row).
 {%- set max_step_up = var('recommendation_max_band_step_up') %}
 with
 
@@ -178,7 +179,7 @@ best_reason as (
         *,
         row_number() over (
             partition by customer_id, product_id
-            order by score desc, reason asc
+            order by score desc, reason asc, source_product_id asc
         ) as reason_order
     from allowed
 ),
