@@ -15,6 +15,11 @@ Determinism: one ``random.Random(SEED)`` instance is passed everywhere (the targ
 campaigns draw from their own ``Random(SEED + TARGETED_SEED_OFFSET)``), nothing iterates over a set
 or reads the clock, so every run writes the same bytes.
 
+Products: a quarter of the baskets (when the order's price class allows it) and 30% of the
+multi-product browsing sessions are built around one of ``PLANTED_PAIRS`` (products that go
+together), from generators of their own, so every other draw stays where it was; coffee and tea
+carry replenishment_days (consumables), equipment and accessories do not.
+
 Email analytics: three A/B tests with known outcomes (``AB_TESTS``: a clear winner, no
 difference, too small to call) and three win-back campaigns in the last week, each sent to one
 archetype and breaking one deliverability floor (``TARGETED_CAMPAIGNS``). All timestamps are at or before ``END``;
@@ -71,8 +76,8 @@ from scripts.demo_data.constants import (  # noqa: E402
 )
 from scripts.demo_data.dirt import DIRT  # noqa: E402
 from scripts.demo_data.knobs import (  # noqa: E402
-    AB_TESTS, ARCHETYPE_COUNTS, PURCHASE_PROFILES, TARGETED_CAMPAIGNS, AbTest, PurchaseProfile,
-    TargetedCampaign,
+    AB_TESTS, ARCHETYPE_COUNTS, PLANTED_PAIRS, PURCHASE_PROFILES, TARGETED_CAMPAIGNS, AbTest,
+    PurchaseProfile, TargetedCampaign,
 )
 from scripts.demo_data.output import (  # noqa: E402
     DEFAULT_OUT, archetype_assignment, build_dataset, write_dataset, write_seeds, write_table,
@@ -86,7 +91,7 @@ __all__ = [
     "AB_TESTS", "ALMOST_THERE", "ARCHETYPE_COUNTS", "BRAND_ENTHUSIASTS", "DEAD_WEIGHT", "DEFAULT_OUT",
     "DIRT", "END", "END_DATE", "ESPRESSO_SHOT", "FALSE_STARTS", "HEADERS", "HIGH_ROLLERS",
     "JUST_PASSING_THROUGH", "LAPSED_ENTHUSIASTS", "LOST_HIGH_ROLLERS", "ONE_HIT_WONDERS", "PERSONAS",
-    "PLANTED", "PLANTED_CUSTOMERS", "POTENTIAL_BRAND_ENTHUSIASTS", "POTENTIAL_HIGH_ROLLERS",
+    "PLANTED", "PLANTED_CUSTOMERS", "PLANTED_PAIRS", "POTENTIAL_BRAND_ENTHUSIASTS", "POTENTIAL_HIGH_ROLLERS",
     "PURCHASE_PROFILES", "SEED", "START", "TABLE_NAMES", "TARGETED_CAMPAIGNS", "UNCLASSIFIED",
     "WAITING_FOR_WOWS", "WINDOW_SHOPPERS", "AbTest", "Dataset", "PlantedCustomer",
     "PlantedExpectation", "PlantedOrder", "PurchaseProfile", "Table", "TargetedCampaign",

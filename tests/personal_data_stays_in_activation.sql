@@ -15,6 +15,7 @@
 -- depends_on: {{ ref('send_time_performance') }}
 -- depends_on: {{ ref('audience_deltas') }}
 -- depends_on: {{ ref('calendar_days') }}
+-- depends_on: {{ ref('journey_step_products') }}
 {%- if target.type == 'duckdb' %}
 -- depends_on: {{ ref('customer_predictions') }}
 {%- endif %}

@@ -108,6 +108,22 @@ ACCESSORIES: tuple[tuple[str, int], ...] = (
 )
 GIFT_CARDS: tuple[int, ...] = (2500, 5000, 10000, 20000)
 
+# Products that go together (by product name): a share of baskets and of browsing sessions is
+# built around one pair, so product_associations has a known answer on the demo. High pairs
+# start with a piece of equipment (the anchor of a high basket), low pairs are two consumables.
+PLANTED_PAIRS_HIGH: tuple[tuple[str, str], ...] = (
+    ("Espresso Machine", "Espresso Tamper"),
+    ("Burr Grinder", "Airtight Coffee Tin"),
+    ("Tea Maker", "Tea Infuser"),
+)
+PLANTED_PAIRS_LOW: tuple[tuple[str, str], ...] = (
+    ("Earl Grey 100 g", "Assam Breakfast 100 g"),
+    ("Ethiopia Yirgacheffe Filter Roast 250 g", "Kenya Nyeri Filter Roast 250 g"),
+)
+PLANTED_PAIRS: tuple[tuple[str, str], ...] = PLANTED_PAIRS_HIGH + PLANTED_PAIRS_LOW
+PAIR_BASKET_SHARE = 0.25  # share of baskets rebuilt around a planted pair (when the class allows)
+PAIR_VIEW_SHARE = 0.30  # share of multi-product browsing sessions whose first two views are a pair
+
 CAMPAIGN_THEMES: tuple[tuple[str, str], ...] = (
     ("New Arrivals", "Fresh from the roaster: this week's new arrivals"),
     ("Brew Guide", "Brew it better: our guide to {topic}"),

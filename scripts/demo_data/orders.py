@@ -12,7 +12,7 @@ from .dirt import DIRT
 from .helpers import day_at, noon, rint
 from .knobs import NON_CONSENT_COUNTRIES, PURCHASE_ARCHETYPES, WEB_ORDER_SHARE
 from .planted import PLANTED, PLANTED_CUSTOMERS
-from .products import build_basket
+from .products import build_basket, plant_basket_pair, side_rng
 from .records import Customer, Order, OrderItem, Product
 
 
@@ -24,7 +24,8 @@ def currency_of(country: str) -> str:
 def make_order(customer_id: str, currency: str, at: datetime, high: bool, owner: str,
                products: list[Product], rng: random.Random) -> Order:
     """One order of the given price class with a realistic status, discount and shipping."""
-    basket = build_basket(products, high, rng)
+    basket = plant_basket_pair(build_basket(products, high, rng), products, high,
+                               side_rng("basket", customer_id, at.isoformat()))
     subtotal = sum(p.price * q for p, q in basket)
     discount = round(subtotal * 0.10) if rng.random() < 0.12 else 0
     shipping = 495 if subtotal < 4000 else 0

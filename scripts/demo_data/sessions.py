@@ -15,6 +15,7 @@ from .dirt import DIRT, UNKNOWN_OWNER
 from .helpers import clamp_latest, day_at, noon, rint
 from .knobs import ANONYMOUS_SESSION_SHARE, PURCHASE_PERSONAS, QUIET_DAYS
 from .planted import PLANTED
+from .products import plant_view_pair, side_rng
 from .records import Customer, Order, Product, Session
 
 
@@ -44,7 +45,8 @@ def browse_events(start: datetime, kind: str, products: list[Product],
         if rng.random() < 0.5:
             events.append(("page_view", "", step()))
         return events
-    viewed = rng.sample(products, rint(rng, 1, 3))
+    viewed = plant_view_pair(rng.sample(products, rint(rng, 1, 3)), products,
+                             side_rng("views", start.isoformat(), kind))
     for product in viewed:
         events.append(("product_view", product.product_id, step()))
     if kind == "cart" or rng.random() < 0.3:

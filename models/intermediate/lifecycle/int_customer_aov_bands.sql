@@ -1,6 +1,7 @@
 -- One row per customer with a valid order at as_of: the customer's AOV placed in the quartiles
 -- of the store's order values (net revenue of every valid order), so that an offer can stay
--- within the customer's usual price range: budget <= Q1 < core <= median < premium <= Q3 < luxury.
+-- within the customer's usual price range: budget <= Q1 < core <= median < premium <= Q3 < luxury
+-- (macro quartile_band, the rule product price bands share).
 with
 
 valid_orders as (
@@ -30,11 +31,11 @@ select
     store_quartiles.order_value_q1,
     store_quartiles.order_value_median,
     store_quartiles.order_value_q3,
-    case
-        when customer_facts.aov <= store_quartiles.order_value_q1 then 'budget'
-        when customer_facts.aov <= store_quartiles.order_value_median then 'core'
-        when customer_facts.aov <= store_quartiles.order_value_q3 then 'premium'
-        else 'luxury'
-    end as aov_band
+    {{ quartile_band(
+        'customer_facts.aov',
+        'store_quartiles.order_value_q1',
+        'store_quartiles.order_value_median',
+        'store_quartiles.order_value_q3',
+    ) }} as aov_band
 from customer_facts
 cross join store_quartiles

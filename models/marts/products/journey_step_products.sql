@@ -1,0 +1,98 @@
+-- One row per journey_queue row and product its email shows (grain: customer_id, journey,
+-- trigger_key, product_rank; ranks 1..N without gaps, N <= recommendation_count):
+--   abandoned_cart      the products added to cart in the session, last added first (cart)
+--   browse_abandonment  the products viewed in the session, last viewed first (viewed)
+--   replenishment       the product to replenish (replenish)
+--   welcome, vip, winback, rfm_retention  the customer's customer_recommendations, in their order
+-- Session products are counted site events (tracking consent). Birthday emails carry no products.
+with
+
+journey_queue as (
+    select * from {{ ref('journey_queue') }}
+),
+
+counted_events as (
+    select * from {{ ref('int_site_events_counted') }}
+    where
+        is_counted
+        and product_id is not null
+),
+
+recommendations as (
+    select * from {{ ref('customer_recommendations') }}
+),
+
+session_products as (
+    select
+        session_id,
+        product_id,
+        case when event_type = 'add_to_cart' then 'abandoned_cart' else 'browse_abandonment' end as journey,
+        max(occurred_at) as last_event_at
+    from counted_events
+    where event_type in ('add_to_cart', 'product_view')
+    group by
+        session_id,
+        product_id,
+        case when event_type = 'add_to_cart' then 'abandoned_cart' else 'browse_abandonment' end
+),
+
+session_step_products as (
+    select
+        journey_queue.customer_id,
+        journey_queue.journey,
+        journey_queue.trigger_key,
+        session_products.product_id,
+        case when journey_queue.journey = 'abandoned_cart' then 'cart' else 'viewed' end as reason,
+        row_number() over (
+            partition by journey_queue.customer_id, journey_queue.journey, journey_queue.trigger_key
+            order by session_products.last_event_at desc, session_products.product_id asc
+        ) as product_rank
+    from journey_queue
+    inner join session_products
+        on journey_queue.trigger_key = session_products.session_id
+        and journey_queue.journey = session_products.journey
+),
+
+replenish_step_products as (
+    select
+        customer_id,
+        journey,
+        trigger_key,
+        branch as product_id,
+        'replenish' as reason,
+        1 as product_rank
+    from journey_queue
+    where journey = 'replenishment'
+),
+
+recommended_step_products as (
+    select
+        journey_queue.customer_id,
+        journey_queue.journey,
+        journey_queue.trigger_key,
+        recommendations.product_id,
+        recommendations.reason,
+        recommendations.recommendation_rank as product_rank
+    from journey_queue
+    inner join recommendations
+        on journey_queue.customer_id = recommendations.customer_id
+    where journey_queue.journey in ('welcome', 'vip', 'winback', 'rfm_retention')
+),
+
+step_products as (
+    select * from session_step_products
+    where product_rank <= {{ var('recommendation_count') }}
+    union all
+    select * from replenish_step_products
+    union all
+    select * from recommended_step_products
+)
+
+select
+    cast(customer_id as {{ dbt.type_string() }}) as customer_id,
+    cast(journey as {{ dbt.type_string() }}) as journey,
+    cast(trigger_key as {{ dbt.type_string() }}) as trigger_key,
+    cast(product_rank as integer) as product_rank,
+    cast(product_id as {{ dbt.type_string() }}) as product_id,
+    cast(reason as {{ dbt.type_string() }}) as reason
+from step_products
