@@ -117,7 +117,10 @@ cross_sell_step_products as (
         'bought_together' as reason,
         row_number() over (
             partition by cross_sell_partners.customer_id, cross_sell_partners.order_id
-            order by cross_sell_partners.lift desc, cross_sell_partners.pair_baskets desc, cross_sell_partners.product_id asc
+            order by
+                cross_sell_partners.lift desc,
+                cross_sell_partners.pair_baskets desc,
+                cross_sell_partners.product_id asc
         ) as product_rank
     from cross_sell_partners
     left join customer_products
