@@ -257,3 +257,28 @@ membership_stints as (
         on grouped_stints.last_build_number + 1 = next_build.build_number
 )
 {%- endmacro %}
+
+{#
+    The bought-together partners of each order's products (product_associations, kind
+    bought_together): one row per order and partner product, with the partner's best lift and
+    pair_baskets over the order's products (a partner of two of them counts once, at its
+    strongest). `order_products` needs order_id, customer_id, product_id; `associations` is
+    product_associations. Partners already bought are not removed here: journey_cross_sell
+    removes those bought by the order, journey_step_products those bought by as_of.
+#}
+{% macro order_partner_products(order_products, associations) -%}
+    select
+        {{ order_products }}.customer_id,
+        {{ order_products }}.order_id,
+        {{ associations }}.partner_product_id as product_id,
+        max({{ associations }}.lift) as lift,
+        max({{ associations }}.pair_baskets) as pair_baskets
+    from {{ order_products }}
+    inner join {{ associations }}
+        on {{ order_products }}.product_id = {{ associations }}.product_id
+    where {{ associations }}.kind = 'bought_together'
+    group by
+        {{ order_products }}.customer_id,
+        {{ order_products }}.order_id,
+        {{ associations }}.partner_product_id
+{%- endmacro %}

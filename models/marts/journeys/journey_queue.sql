@@ -10,7 +10,7 @@ with
 
 {% set journeys = [
     'journey_welcome', 'journey_abandoned_cart', 'journey_browse_abandonment', 'journey_vip',
-    'journey_winback', 'journey_replenishment', 'journey_birthday', 'journey_anniversary',
+    'journey_winback', 'journey_replenishment', 'journey_cross_sell', 'journey_birthday', 'journey_anniversary',
     'journey_rfm_retention',
 ] -%}
 {% for journey in journeys %}

@@ -4,6 +4,8 @@
 --   browse_abandonment  the products viewed in the session, last viewed first (viewed)
 --   replenishment       the product to replenish (replenish)
 --   welcome, vip, winback, rfm_retention  the customer's customer_recommendations, in their order
+--   cross_sell          the trigger order's bought-together partners not bought by as_of, best
+--                       lift first (bought_together)
 -- Session products are counted site events (tracking consent). Birthday emails carry no products.
 with
 
@@ -20,6 +22,19 @@ counted_events as (
 
 recommendations as (
     select * from {{ ref('customer_recommendations') }}
+),
+
+order_products as (
+    select * from {{ ref('int_order_products') }}
+),
+
+associations as (
+    select * from {{ ref('product_associations') }}
+),
+
+customer_products as (
+    select * from {{ ref('customer_products') }}
+    where has_bought
 ),
 
 session_products as (
@@ -79,6 +94,41 @@ recommended_step_products as (
     where journey_queue.journey in ('welcome', 'vip', 'winback', 'rfm_retention')
 ),
 
+cross_sell_order_products as (
+    -- A cross-sell row's trigger_key is the order it follows.
+    select order_products.*
+    from journey_queue
+    inner join order_products
+        on journey_queue.customer_id = order_products.customer_id
+        and journey_queue.trigger_key = order_products.order_id
+    where journey_queue.journey = 'cross_sell'
+),
+
+cross_sell_partners as (
+    {{ order_partner_products('cross_sell_order_products', 'associations') }}
+),
+
+cross_sell_step_products as (
+    select
+        cross_sell_partners.customer_id,
+        'cross_sell' as journey,
+        cross_sell_partners.order_id as trigger_key,
+        cross_sell_partners.product_id,
+        'bought_together' as reason,
+        row_number() over (
+            partition by cross_sell_partners.customer_id, cross_sell_partners.order_id
+            order by
+                cross_sell_partners.lift desc,
+                cross_sell_partners.pair_baskets desc,
+                cross_sell_partners.product_id asc
+        ) as product_rank
+    from cross_sell_partners
+    left join customer_products
+        on cross_sell_partners.customer_id = customer_products.customer_id
+        and cross_sell_partners.product_id = customer_products.product_id
+    where customer_products.customer_id is null
+),
+
 step_products as (
     select * from session_step_products
     where product_rank <= {{ var('recommendation_count') }}
@@ -86,6 +136,9 @@ step_products as (
     select * from replenish_step_products
     union all
     select * from recommended_step_products
+    union all
+    select * from cross_sell_step_products
+    where product_rank <= {{ var('recommendation_count') }}
 )
 
 select

@@ -1,0 +1,102 @@
+-- One row per customer in the cross-sell flow at as_of (grain: customer_id; trigger_key = the
+-- trigger order's order_id): one email cross_sell_delay_days after the customer's first valid
+-- order (cross_sell_first_order_only; false: the latest valid order), when that order's products
+-- have bought-together partners the customer had not bought by the order (no partner left, no
+-- row). Buying one of those partners later exits; another order without one does not, because
+-- the email is about the partners, not about ordering again. Statuses: macro journey_rows.
+with
+
+as_of_point as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+send_eligibility as (
+    select * from {{ ref('int_customer_send_eligibility') }}
+),
+
+valid_orders as (
+    select * from {{ ref('int_orders') }}
+    where is_valid_order
+),
+
+order_products as (
+    select * from {{ ref('int_order_products') }}
+),
+
+associations as (
+    select * from {{ ref('product_associations') }}
+),
+
+ranked_orders as (
+    select
+        customer_id,
+        order_id,
+        ordered_at,
+        row_number() over (
+            partition by customer_id
+            order by
+                ordered_at {{ 'asc' if var('cross_sell_first_order_only') else 'desc' }},
+                order_id {{ 'asc' if var('cross_sell_first_order_only') else 'desc' }}
+        ) as order_rank
+    from valid_orders
+),
+
+trigger_orders as (
+    select * from ranked_orders
+    where order_rank = 1
+),
+
+trigger_order_products as (
+    select order_products.*
+    from order_products
+    inner join trigger_orders
+        on order_products.order_id = trigger_orders.order_id
+),
+
+trigger_order_partners as (
+    {{ order_partner_products('trigger_order_products', 'associations') }}
+),
+
+partner_purchases as (
+    -- The trigger order itself counts as bought by it: its own products are no cross-sell.
+    select
+        trigger_orders.customer_id,
+        trigger_orders.order_id,
+        trigger_orders.ordered_at,
+        trigger_order_partners.product_id,
+        max(case when purchases.ordered_at <= trigger_orders.ordered_at then 1 else 0 end) as was_bought_by_trigger,
+        min(case when purchases.ordered_at > trigger_orders.ordered_at then purchases.ordered_at end) as bought_after_at
+    from trigger_orders
+    inner join trigger_order_partners
+        on trigger_orders.order_id = trigger_order_partners.order_id
+    left join order_products as purchases
+        on trigger_orders.customer_id = purchases.customer_id
+        and trigger_order_partners.product_id = purchases.product_id
+    group by
+        trigger_orders.customer_id,
+        trigger_orders.order_id,
+        trigger_orders.ordered_at,
+        trigger_order_partners.product_id
+),
+
+journey_steps as (
+    select
+        customer_id,
+        order_id as trigger_key,
+        ordered_at as trigger_at,
+        cast(null as {{ dbt.type_string() }}) as branch,
+        1 as step,
+        {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'ordered_at') }} as due_at,
+        min(bought_after_at) as exited_at,
+        'bought_partner_product' as exit_reason
+    from partner_purchases
+    where was_bought_by_trigger = 0
+    group by customer_id, order_id, ordered_at
+),
+
+{{ journey_rows(
+    'cross_sell',
+    steps_cte='journey_steps',
+    as_of_cte='as_of_point',
+    send_eligibility_cte='send_eligibility',
+) }}
