@@ -3,7 +3,8 @@
 --   abandoned_cart      the products added to cart in the session, last added first (cart)
 --   browse_abandonment  the products viewed in the session, last viewed first (viewed)
 --   replenishment       the product to replenish (replenish)
---   welcome, vip, winback, rfm_retention  the customer's customer_recommendations, in their order
+--   welcome, vip, winback, rfm_retention, anniversary  the customer's customer_recommendations,
+--                       in their order
 --   cross_sell          the trigger order's bought-together partners not bought by as_of, best
 --                       lift first (bought_together)
 -- Session products are counted site events (tracking consent). Birthday emails carry no products.
@@ -91,7 +92,7 @@ recommended_step_products as (
     from journey_queue
     inner join recommendations
         on journey_queue.customer_id = recommendations.customer_id
-    where journey_queue.journey in ('welcome', 'vip', 'winback', 'rfm_retention')
+    where journey_queue.journey in ('welcome', 'vip', 'winback', 'rfm_retention', 'anniversary')
 ),
 
 cross_sell_order_products as (
