@@ -6,6 +6,8 @@
 -- (lower_priority); none is sent when the customer already had max_journey_emails journey
 -- emails delivered in the last journey_cap_days (frequency_cap). A held step is not sent later:
 -- like every due step, it is over once its window has passed.
+-- category_branch is the customer's top category (customer_product_affinity: by purchases, else by
+-- counted views), the conditional split of the retention guide: one email per category variant.
 with
 
 {% set journeys = [
@@ -25,6 +27,10 @@ journey_priorities as (
 
 send_eligibility as (
     select * from {{ ref('int_customer_send_eligibility') }}
+),
+
+customer_product_affinity as (
+    select * from {{ ref('customer_product_affinity') }}
 ),
 
 journey_rows as (
@@ -91,8 +97,20 @@ queue_statuses as (
         last_email_delivered_at,
         as_of
     from ranked_rows
+),
+
+branched_rows as (
+    select
+        queue_statuses.*,
+        coalesce(
+            customer_product_affinity.top_purchase_category, customer_product_affinity.top_view_category
+        ) as category_branch
+    from queue_statuses
+    left join customer_product_affinity
+        on queue_statuses.customer_id = customer_product_affinity.customer_id
 )
 
 select
-    {{ journey_step_columns() }}
-from queue_statuses
+    {{ journey_step_columns() }},
+    cast(category_branch as {{ dbt.type_string() }}) as category_branch
+from branched_rows
