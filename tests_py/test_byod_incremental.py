@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import generate_data
+from scripts import floor, generate_data
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
@@ -202,3 +202,25 @@ def test_data_tests_since_limits_the_event_tests_to_the_reprocessed_days(builds:
         dbt(unique_event_id, database, tmp_path, files)
     since = str(first_day + timedelta(days=1))
     dbt(unique_event_id, database, tmp_path, {**files, "data_tests_since": since})
+
+
+def test_the_benchmark_floor_gives_the_customer_facts_of_the_incremental_chain(builds: Builds, tmp_path: Path) -> None:
+    """scripts/floor.py, from the same Parquet (late events and late duplicates included), gives
+    the incremental chain's customer_facts on every compared column, customer by customer."""
+    floor.run_floor(floor.parquet_tables(builds.raw_path), tmp_path / "floor.duckdb")
+    agreement = floor.compare(tmp_path / "floor.duckdb", builds.incremental)
+    assert agreement.customers > 1_000 and set(agreement.differing) == set(floor.COLUMNS)
+    assert agreement.mismatches == 0, agreement.summary()
+
+
+def test_the_floor_follows_the_vars_and_its_check_sees_a_difference(builds: Builds, tmp_path: Path) -> None:
+    """With opens right after delivery no longer machine opens, the floor counts more human opens
+    than the build (which used the default) and the check says where: in the email columns only."""
+    floor.run_floor(floor.parquet_tables(builds.raw_path), tmp_path / "floor.duckdb",
+                    overrides={"machine_open_max_seconds": 0})
+    agreement = floor.compare(tmp_path / "floor.duckdb", builds.incremental)
+    assert agreement.differing["human_opens"] > 0
+    assert agreement.only_floor == agreement.only_project == 0
+    assert {column for column, count in agreement.differing.items() if count} <= {
+        "human_opens", "email_engagements_recent", "email_engagements_before_recent",
+        "days_since_last_email_engagement", "days_since_last_engagement"}

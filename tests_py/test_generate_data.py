@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from datetime import date, timedelta
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 
 from scripts import benchmark, generate_data
+from scripts.floor import Agreement, Timed
 
 SPEC_COLUMNS: dict[str, list[str]] = {
     "customers": ["customer_id", "email", "first_name", "last_name", "country_code", "created_at",
@@ -220,23 +222,35 @@ def test_model_seconds_by_layer_sums_by_folder_and_kind() -> None:
         "marts, rebuilt", "staging, incremental", "staging, rebuilt"]
 
 
-def test_benchmark_report_names_every_target() -> None:
+def test_benchmark_report_gives_every_ratio_in_wall_and_cpu_time_against_its_target() -> None:
     build = benchmark.Build(wall_seconds=100.0, peak_rss_mb=4096.0, slowest_models=[("customer_facts", 3.0)],
-                            customer_facts_seconds=3.0, peak_spill_mb=2560.0)
+                            customer_facts_seconds=3.0, peak_spill_mb=2560.0, cpu_seconds=150.0)
     report = benchmark.Report(
         scale="L", customers=1_000_000, rows={"orders": 10}, conditions={"cpus": "2"}, generate_seconds=None,
-        full_build=build, incremental_build=benchmark.Build(wall_seconds=10.0, peak_rss_mb=1024.0,
+        full_build=build, incremental_build=benchmark.Build(wall_seconds=10.0, peak_rss_mb=1024.0, cpu_seconds=30.0,
                                                             seconds_by_layer={"marts, rebuilt": 6.0}),
-        floor_seconds=1.0, peer_seconds=60.0, peer_customers=700_000,
-        order_rollup_alone_seconds=2.0, customer_facts_alone_seconds=1.0,
+        floor=Timed(40.0, 50.0), peer=Timed(60.0, 45.0), peer_customers=700_000,
+        agreement=Agreement(customers=1_000, only_project=2, differing={"aov": 3, "clicks": 0}),
+        order_rollup_alone=Timed(2.0, 1.0), customer_facts_alone=Timed(1.0, 0.5),
     )
     text = benchmark.format_report(report)
-    assert report.incremental_share == pytest.approx(0.1)
+    assert (report.floor_ratio.wall_seconds, report.floor_ratio.cpu_seconds) == pytest.approx((2.5, 3.0))
+    assert (report.incremental_share.wall_seconds, report.incremental_share.cpu_seconds) == pytest.approx((0.1, 0.2))
     # The ratio against the target counts the order rollup customer_facts reads, not the model alone.
-    assert report.peer_ratio == pytest.approx(20.0) and report.peer_ratio_model_only == pytest.approx(60.0)
-    for needle in ("<= 120 s", "<= 6 GB", "10% of full", "| 20.0x | >= 10x |", "60.0x", "customer_facts 3.0 s",
-                   "spill to disk, full build | 2.50 GB", "incremental build: marts, rebuilt 6 s"):
+    assert (report.peer_ratio.wall_seconds, report.peer_ratio.cpu_seconds) == pytest.approx((20.0, 30.0))
+    assert (report.peer_ratio_model_only.wall_seconds, report.peer_ratio_model_only.cpu_seconds) == pytest.approx(
+        (60.0, 90.0))
+    for needle in ("| full build / floor | 2.5x wall, 3.0x CPU | <= 2.5x |",
+                   "| incremental / full | 10% wall, 20% CPU | <= 25% |",
+                   "| peer / (order rollup + customer_facts) | 20.0x wall, 30.0x CPU | >= 10x |",
+                   "60.0x wall, 90.0x CPU", "<= 6 GB", "40.0 s wall, 50.0 s CPU", "customer_facts 3.0 s",
+                   "spill to disk, full build | 2.50 GB", "incremental build: marts, rebuilt 6 s",
+                   "5 mismatches over 1,000 customers: only in the floor 0, only in customer_facts 2, "
+                   "differing aov 3 | no mismatch |"):
         assert needle in text
+    assert "<= 120 s" not in text and "15%" not in text
+    agreeing = benchmark.format_report(dataclasses.replace(report, agreement=Agreement(customers=5, differing={"aov": 0})))
+    assert "| agrees on all 5 customers, 1 column | no mismatch |" in agreeing
 
 
 def test_first_reprocessed_day_is_the_incremental_window_start() -> None:
