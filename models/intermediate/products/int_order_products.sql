@@ -2,6 +2,9 @@
 -- units and the order's net revenue (int_orders, reporting currency) shared out over its
 -- products by their share of the order's line amounts, so product revenue adds up to order
 -- revenue (discounts, shipping and refunds spread pro rata) without converting any currency here.
+-- A table: five product and journey models read it, and as a view each of them joined every
+-- valid order with its lines again.
+{{ config(materialized='table') }}
 with
 
 valid_orders as (
