@@ -2,7 +2,9 @@
 -- The var `as_of` when set; otherwise the latest staged order, email event or site event on the
 -- latest corroborated day, so the same data always builds the same segments (no model reads the
 -- clock) and no single row dated after the rest of the data can move it (vars as_of_*).
--- A table: every model windowed on as_of reads it, and it scans all staged events once.
+-- A table: every model windowed on as_of reads it, and it scans all staged events once: the rows
+-- after as_of are counted from the same per-day pass (a derived as_of is the latest row of its
+-- day, so they are the rows of the later days; a var as_of is known when the SQL is written).
 {{ config(materialized='table') }}
 with
 
@@ -30,6 +32,9 @@ activity_days as (
     select
         cast(occurred_at as date) as activity_date,
         count(*) as row_count,
+        {% if as_of_literal() is not none -%}
+        count(case when occurred_at > {{ as_of_literal() }} then 1 end) as rows_after_var_as_of,
+        {% endif -%}
         max(occurred_at) as latest_at
     from all_events
     group by cast(occurred_at as date)
@@ -79,10 +84,16 @@ as_of_point as (
 ),
 
 rows_after as (
-    select count(*) as rows_after_as_of
-    from all_events
+    select
+        {% if as_of_literal() is none -%}
+        coalesce(sum(
+            case when activity_days.activity_date > cast(as_of_point.as_of as date) then activity_days.row_count end
+        ), 0)
+        {%- else -%}
+        coalesce(sum(activity_days.rows_after_var_as_of), 0)
+        {%- endif %} as rows_after_as_of
+    from activity_days
     cross join as_of_point
-    where all_events.occurred_at > as_of_point.as_of
 )
 
 select
