@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark java-check
+.PHONY: build publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -119,11 +119,19 @@ $(SPARK_BIN)/.installed: requirements-spark.txt requirements.txt
 
 java-check:
 	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])' || { \
-		echo "make test-spark needs Java 17 or newer on the PATH (java -version): pyspark 3.5 runs on it."; \
+		echo "The Spark targets need Java 17 or newer on the PATH (java -version): pyspark 3.5 runs on it."; \
 		exit 1; }
 
 test-spark: java-check $(SPARK_BIN)/.installed
 	$(SPARK_BIN)/python -m pytest tests_py -m spark -s -q
+
+## test-spark-cluster: the same tests on a Spark standalone cluster on loopback (target
+## spark_cluster, dbt-spark's thrift method): scripts/spark_cluster.py starts a master, a worker and
+## a Thrift server as separate JVMs with their warehouse in a temporary folder, runs the tests
+## against it and stops every process it started, also when the tests fail or are interrupted.
+test-spark-cluster: java-check $(SPARK_BIN)/.installed
+	SEGMENTS_SPARK_TARGET=spark_cluster $(SPARK_BIN)/python scripts/spark_cluster.py run -- \
+		$(SPARK_BIN)/python -m pytest tests_py -m spark -s -q
 
 ## seeds: rewrite the demo CSVs from the generator (deterministic).
 seeds: $(BIN)/.installed

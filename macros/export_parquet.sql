@@ -10,7 +10,9 @@
         and (node.fqn[1] in ['marts', 'activation'] or node.name == 'staging_reconciliation') %}
         {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) %}
         {%- if relation is not none %}
-            {%- do run_query(copy_to_parquet(relation, path ~ '/' ~ node.name)) %}
+            {#- Not run_query: it fetches the result, and a Spark Thrift server answers a write with
+                an empty result set that PyHive fails to fetch. -#}
+            {%- do adapter.execute(copy_to_parquet(relation, path ~ '/' ~ node.name)) %}
             {%- set counted = run_query('select count(*) from ' ~ relation) %}
             {%- do row_counts.update({node.name: counted.columns[0].values()[0] | int}) %}
         {%- endif %}

@@ -1,8 +1,11 @@
-"""The project on Apache Spark (dbt-spark, `session` method) passes every model, seed and
-test on the demo, and gives the same tables as DuckDB, row for row.
+"""The project on Apache Spark passes every model, seed and test on the demo, and gives the same
+tables as DuckDB, row for row.
 
-Marked `spark`: `make test-spark` runs it with .venv-spark (requirements-spark.txt, Java 17);
-the default pytest run (`make test`) deselects it (pytest.ini). Both builds go to temporary places
+Marked `spark`: `make test-spark` runs it with .venv-spark (requirements-spark.txt, Java 17) on the
+`spark` target (dbt-spark's `session` method, Spark in the dbt process); `make test-spark-cluster`
+runs it on the `spark_cluster` target (SEGMENTS_SPARK_TARGET): a standalone cluster's Thrift
+server that scripts/spark_cluster.py starts on loopback, with its warehouse in SEGMENTS_SPARK_DIR.
+The default pytest run (`make test`) deselects them (pytest.ini). Both builds go to temporary places
 (a DuckDB file, a Spark warehouse and metastore) and use the same vars: the defaults, except a
 win-back sample floor of WINBACK_SAMPLE_FLOOR, because with the default floor of 1,000 every
 emailable member of the demo's small segments is sampled and the hash order would decide nothing.
@@ -32,6 +35,8 @@ pytestmark = pytest.mark.spark
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
+# The dbt target of the Spark side: `spark` (in process) or `spark_cluster` (a Thrift server).
+SPARK_TARGET = os.environ.get("SEGMENTS_SPARK_TARGET", "spark")
 WINBACK_SAMPLE_FLOOR = 20
 BUILD_VARS = json.dumps({"winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR})
 # Compared one by one: the seeds, and everything under these model folders that Spark stores.
@@ -95,32 +100,48 @@ def duckdb_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
     )
 
 
+def _spark_dir(work: Path) -> Path:
+    """Where the Spark side's warehouse and metastore are: the test's own folder for the in-process
+    `spark` target; the folder the cluster was started with for any other target (the Thrift
+    server, not dbt, decides where tables go, and the comparison reads its parquet files)."""
+    if SPARK_TARGET == "spark":
+        return work
+    started_with = os.environ.get("SEGMENTS_SPARK_DIR")
+    if not started_with:
+        pytest.fail(
+            f"target {SPARK_TARGET}: SEGMENTS_SPARK_DIR must name the cluster's folder "
+            "(scripts/spark_cluster.py run sets it; make test-spark-cluster)"
+        )
+    return Path(started_with)
+
+
 @pytest.fixture(scope="module")
 def spark_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    """Everything on Spark: seeds, models, data tests and unit tests, in one dbt run (one JVM)."""
+    """Everything on Spark: seeds, models, data tests and unit tests, in one dbt run (one JVM in
+    process, or statements to the cluster's Thrift server)."""
     work = tmp_path_factory.mktemp("spark_build")
     result = _dbt(
         [
-            "build", "--target", "spark", "--vars", BUILD_VARS,
+            "build", "--target", SPARK_TARGET, "--vars", BUILD_VARS,
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
         ],
-        _env(SEGMENTS_SPARK_DIR=str(work)),
-        "dbt build on Spark (seeds, models, data tests, unit tests)",
+        _env(SEGMENTS_SPARK_DIR=str(_spark_dir(work))),
+        f"dbt build on Spark, target {SPARK_TARGET} (seeds, models, data tests, unit tests)",
     )
     rerun = None
     if result.returncode == 0:
         rerun = _dbt(
             [
-                "run", "--target", "spark", "--vars", BUILD_VARS, "--select", "config.materialized:incremental",
+                "run", "--target", SPARK_TARGET, "--vars", BUILD_VARS, "--select", "config.materialized:incremental",
                 "--target-path", str(work / "target-rerun"), "--log-path", str(work / "logs"),
             ],
-            _env(SEGMENTS_SPARK_DIR=str(work)),
-            "dbt run on Spark of the incremental models (a second, incremental run)",
+            _env(SEGMENTS_SPARK_DIR=str(_spark_dir(work))),
+            f"dbt run on Spark, target {SPARK_TARGET}, of the incremental models (a second, incremental run)",
         )
     return Build(
         returncode=result.returncode, output=result.stdout + result.stderr,
         manifest=work / "target" / "manifest.json", run_results=work / "target" / "run_results.json",
-        spark_warehouse=work / "spark-warehouse",
+        spark_warehouse=_spark_dir(work) / "spark-warehouse",
         rerun_returncode=rerun.returncode if rerun else -1,
         rerun_output=(rerun.stdout + rerun.stderr) if rerun else "",
         rerun_results=work / "target-rerun" / "run_results.json",
@@ -237,15 +258,16 @@ def test_winback_sample_agrees_exactly_and_is_drawn_by_the_hash(duckdb_build: Bu
 
 
 def test_the_parquet_export_runs_on_spark(duckdb_build: Build, spark_build: Build, tmp_path: Path) -> None:
-    """scripts/publish.py --target spark: Spark writes the Parquet export (macro export_parquet) with
-    the same row counts as the DuckDB build's tables."""
+    """scripts/publish.py --target spark (or spark_cluster): Spark writes the Parquet export (macro
+    export_parquet; on the cluster its executor writes the files) with the same row counts as the
+    DuckDB build's tables."""
     if duckdb_build.returncode or spark_build.returncode:
         pytest.fail("a build failed (see test_spark_build_passes_every_model_seed_and_test)")
     assert spark_build.spark_warehouse is not None and duckdb_build.duckdb_path is not None
     out = tmp_path / "published"
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "publish.py"), "--target", "spark", "--published-dir", str(out),
-         "--vars", BUILD_VARS],
+        [sys.executable, str(REPO_ROOT / "scripts" / "publish.py"), "--target", SPARK_TARGET,
+         "--published-dir", str(out), "--vars", BUILD_VARS],
         cwd=REPO_ROOT, env=_env(SEGMENTS_SPARK_DIR=str(spark_build.spark_warehouse.parent)),
         capture_output=True, text=True, check=False,
     )
