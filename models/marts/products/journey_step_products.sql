@@ -80,7 +80,7 @@ session_candidates as (
         on journey_queue.trigger_key = session_products.session_id
         and (
             journey_queue.journey = 'abandoned_cart'
-            or session_products.journey = journey_queue.journey
+            or journey_queue.journey = session_products.journey
         )
     where journey_queue.journey in ('abandoned_cart', 'browse_abandonment')
 ),
