@@ -39,7 +39,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -337,8 +336,7 @@ def publish_full_build(work: Path) -> Publish:
 
 def project_var(name: str) -> object:
     """The default of a var in dbt_project.yml (the one place the vars are documented)."""
-    project = yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())
-    return project["vars"][name]
+    return publish.project_vars_of(REPO_ROOT)[name]
 
 
 def first_reprocessed_day(delivered: list[str], lookback_days: int | None = None) -> str | None:

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import yaml
+
+from scripts.publish import project_vars_of
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TABLE = "customer_facts_floor"
@@ -34,11 +35,6 @@ COLUMNS: tuple[str, ...] = (
 )
 RAW_TABLES: tuple[str, ...] = ("customers", "orders", "exchange_rates", "email_messages", "email_events",
                                "web_events")
-
-
-def project_vars(root: Path = REPO_ROOT) -> dict[str, Any]:
-    """The vars of dbt_project.yml (their documented defaults)."""
-    return dict(yaml.safe_load((root / "dbt_project.yml").read_text())["vars"])
 
 
 def parquet_tables(data_dir: Path) -> dict[str, str]:
@@ -493,7 +489,7 @@ def run_floor(raw: Mapping[str, str], database: Path, threads: int = 2, memory_l
     replaces some, as `dbt --vars` would); return its wall and CPU time."""
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
-    variables = {**project_vars(root), **(overrides or {})}
+    variables = {**project_vars_of(root), **(overrides or {})}
     country_codes = (f"read_csv('{(root / 'seeds' / 'reference' / 'country_codes.csv').resolve()}', "
                      "header = true, all_varchar = true)")
     connection = duckdb.connect(str(database))

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import floor
+from scripts import floor, publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def test_timestamp_vars_are_read_in_utc_like_the_project(value: str, literal: st
 
 
 def test_the_floor_reads_the_rules_from_dbt_project_yml() -> None:
-    variables = floor.project_vars()
+    variables = publish.project_vars_of(floor.REPO_ROOT)
     statements = "\n".join(floor.floor_statements(floor.parquet_tables(Path("data")), variables, "codes"))
     for pattern in variables["machine_open_user_agent_patterns"]:
         assert f"like '{pattern}'" in statements
