@@ -7,6 +7,40 @@
 #}
 
 {#
+    The where clause of the source CTE, written after its `select * from` the raw table: in an
+    incremental run, it drops before any cleaning the raw rows whose partition this run keeps
+    for certain, so that a night cleans about its batch, not the whole history. Those are the
+    rows whose raw `raw_timestamp_column` starts with YYYY-MM-DD (a digit first and tenth, `-`
+    fifth and eighth), which cleaning cannot change (it trims only whitespace and control
+    characters at the ends), earlier than incremental_partition_start. event_batch_filter then
+    selects the batch exactly from the cleaned rows. Every row in a full build.
+    The first partition is read before the model runs and written as a literal: compared with
+    a subquery, the engine cannot push the condition into the file scan, and reads and decodes
+    every column of every row first (at 50M rows, twice the time of the whole model). The
+    condition is ordered and written for speed: plain comparisons first, one substr last.
+#}
+{% macro raw_event_batch_prefilter(raw_timestamp_column) -%}
+    {%- if is_incremental() -%}
+        {%- set column = raw_timestamp_column -%}
+        {%- set start = incremental_partition_start('occurred_at', where='quarantine_reason is null') -%}
+        {#- A unit test gives `this` as rows of its own, which only the subquery reads. #}
+        {%- if execute and model.resource_type != 'unit_test' -%}
+            {%- set value = run_query('select ' ~ start).columns[0].values()[0] -%}
+            {%- set start = string_literal(value) if value is not none else 'null' -%}
+        {%- endif %}
+        {#- The first partition is YYYY-MM-DD, so a text that is at least the digit 0 and less than
+            it starts with a digit, and with its first ten characters less than it. #}
+        where not coalesce(
+            {{ column }} < {{ start }}
+            and {{ column }} >= '0'
+            and {{ column }} like '____-__-%'
+            and substr({{ column }}, 10, 1) between '0' and '9',
+            false
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{#
     The where clause of the batch CTE, written after the model's `select * from` its cleaned
     rows: the raw rows this run stages. Every row in a full build; in an incremental run, the
     partitions from incremental_partition_start on and `other` (timestamps that do not start

@@ -12,6 +12,7 @@ with
 
 source as (
     select * from {{ raw_table('email_events') }}
+    {{ raw_event_batch_prefilter('occurred_at') }}
 ),
 
 customers as (

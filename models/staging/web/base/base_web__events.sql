@@ -10,6 +10,7 @@ with
 
 source as (
     select * from {{ raw_table('web_events') }}
+    {{ raw_event_batch_prefilter('occurred_at') }}
 ),
 
 customers as (
