@@ -27,8 +27,11 @@ from typing import Any
 import duckdb
 import plotly.graph_objects as go
 import plotly.io as pio
-import yaml
 from plotly.offline import get_plotlyjs
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.publish import project_vars_of  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = ROOT / "published" / "segments.duckdb"
@@ -115,11 +118,6 @@ def persona_precedence(catalog: Path = PERSONA_CATALOG) -> list[str]:
     with catalog.open(newline="") as handle:
         entries = sorted(csv.DictReader(handle), key=lambda entry: int(entry["precedence"]))
     return [entry["persona_name"] for entry in entries]
-
-
-def project_vars(project_dir: Path = ROOT) -> dict[str, Any]:
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    return dict(project.get("vars") or {})
 
 
 # ------------------------------------------------------------------------------------------
@@ -577,7 +575,7 @@ def write_report(database: Path, output: Path) -> list[Path]:
     """Render the report of the snapshot at `database`; the paths written."""
     snapshot = open_snapshot(database)
     try:
-        page = render(snapshot, build_sections(snapshot, persona_precedence(), project_vars()))
+        page = render(snapshot, build_sections(snapshot, persona_precedence(), project_vars_of(ROOT)))
     finally:
         snapshot.connection.close()
     written = [output]
