@@ -29,6 +29,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import threading
@@ -518,6 +519,10 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     for stale in (work / "segments.duckdb", work / "segments.duckdb.wal"):
         stale.unlink(missing_ok=True)
+    # dbt's partial parse keeps absolute paths: a target left by another checkout would load seeds
+    # from there.
+    for stale_target in work.glob("target-*"):
+        shutil.rmtree(stale_target)
     measured_conditions = conditions()
     generate_seconds, rows = ensure_data(data_dir, customers)
     print(f"data in {data_dir}; building into {work}", flush=True)
