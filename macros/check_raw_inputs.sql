@@ -34,8 +34,56 @@
                 {%- do problems.append('raw_' ~ table_name ~ ': ' ~ columns) -%}
             {%- endif -%}
         {%- else -%}
-            {%- do problems.extend(missing_raw_columns(table_name, required, columns)) -%}
+            {%- set missing = missing_raw_columns(table_name, required, columns) -%}
+            {%- do problems.extend(missing) -%}
+            {%- if not missing and var('raw_source') == 'files' -%}
+                {%- do problems.extend(raw_file_parts_missing_columns(table_name, required)) -%}
+            {%- endif -%}
         {%- endif -%}
+    {%- endfor -%}
+    {{ return(problems) }}
+{% endmacro %}
+
+{#
+    Files are read by column name across their parts, so a part without a column would read as
+    nulls in it (every discount of a day's export gone, say): `raw_<table>: missing column
+    <column> in <file>` for each part and required column it lacks, the first 20 of them.
+#}
+{% macro raw_file_parts_missing_columns(table_name, required) %}
+    {{ return(adapter.dispatch('raw_file_parts_missing_columns', 'segments')(table_name, required)) }}
+{% endmacro %}
+
+{# Engines that read files by position or not at all have nothing to add. #}
+{% macro default__raw_file_parts_missing_columns(table_name, required) %}
+    {{ return([]) }}
+{% endmacro %}
+
+{% macro duckdb__raw_file_parts_missing_columns(table_name, required) %}
+    {%- if var('raw_file_format') != 'parquet' -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set schema = 'parquet_schema(' ~ string_literal(raw_file_path(table_name)) ~ ')' -%}
+    {%- set query -%}
+        with
+        required_columns as (
+            {%- for column in required %}
+            select {{ string_literal(column | lower) }} as column_name{{ ' union all' if not loop.last }}
+            {%- endfor %}
+        ),
+        parts as (select distinct file_name from {{ schema }}),
+        present as (select file_name, lower(name) as column_name from {{ schema }})
+        select parts.file_name, required_columns.column_name
+        from parts
+        cross join required_columns
+        left join present
+            on parts.file_name = present.file_name and required_columns.column_name = present.column_name
+        where present.column_name is null
+        order by parts.file_name, required_columns.column_name
+        limit 20
+    {%- endset -%}
+    {%- set problems = [] -%}
+    {%- for row in run_query(query).rows -%}
+        {%- do problems.append('raw_' ~ table_name ~ ': missing column ' ~ row[1] ~ ' in ' ~ row[0]) -%}
     {%- endfor -%}
     {{ return(problems) }}
 {% endmacro %}

@@ -114,12 +114,18 @@
 {#
     DuckDB reads Parquet (one file, a glob or a folder of parts) and CSV, every CSV column as
     text, in the RFC 4180 dialect spelled out rather than sniffed from the first rows.
+    Parquet parts are read by column name (union_by_name): a column whose type differs between
+    parts (a total written as a double one day, as text the next) reads as text instead of
+    failing the build, and DuckDB counts the rows of every part instead of estimating them from
+    the first. That estimate decides which side of a join it holds in memory: when the first
+    part was a small nightly file, the staged orders took more than the 4 GB cap at 9M orders.
+    A part without a required column stops the build (check_raw_inputs.sql).
 #}
 {% macro duckdb__raw_file_relation(table_name) -%}
     {%- set file_format = var('raw_file_format') -%}
     {%- set path = raw_file_path(table_name) -%}
     {%- if file_format == 'parquet' -%}
-        read_parquet('{{ path }}')
+        read_parquet('{{ path }}', union_by_name = true)
     {%- elif file_format == 'csv' -%}
         read_csv('{{ path }}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
     {%- else -%}

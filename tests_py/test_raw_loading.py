@@ -3,7 +3,8 @@
 - A raw input without a docs/definitions.md §2 column stops the build with one line per missing column,
   before any model runs (raw_source files: the on-run-start hook check_raw_inputs) or when the
   first model reads the seed (raw_source seeds: raw_table()), never with the engine's binder
-  error from inside a base model.
+  error from inside a base model; so does a Parquet part without one (parts are read by column
+  name, and a part whose column types differ from the others' stages like them).
 - Seeds load any RFC 4180 CSV: a doubled quote, a comma and a line break inside quotes after
   the first 20,480 rows (where DuckDB's CSV sniffer stops looking) load as written.
 """
@@ -123,3 +124,54 @@ def test_seed_missing_column_fails_the_first_model_reading_it(project_copy: Path
         "raw_orders: missing column ordered_at", "raw_orders: missing column status",
     }, output[-3000:]
     assert BINDER_ERROR not in output.lower(), output[-3000:]
+
+
+def write_parquet_parts(raw_path: Path, second_order_part: str) -> None:
+    """The demo's seeds as Parquet, a folder of parts per table; the orders in two parts, the
+    second one selected from the even lines by `second_order_part` (a select list)."""
+    with duckdb.connect() as connection:
+        for table in RAW_TABLES:
+            (raw_path / table).mkdir(parents=True)
+            seed = f"read_csv('{ROOT / 'seeds' / f'raw_{table}.csv'}', all_varchar = true)"
+            if table != "orders":
+                connection.execute(f"copy (select * from {seed}) to '{raw_path / table / 'part-1.parquet'}'")
+                continue
+            numbered = f"(select *, row_number() over () as line from {seed})"
+            connection.execute(f"copy (select * exclude (line) from {numbered} where line % 2 = 1) "
+                               f"to '{raw_path / table / 'part-1.parquet'}'")
+            connection.execute(f"copy (select {second_order_part} from {numbered} where line % 2 = 0) "
+                               f"to '{raw_path / table / 'part-2.parquet'}'")
+
+
+def parquet_vars(raw_path: Path) -> str:
+    return f"{{raw_source: files, raw_file_format: parquet, raw_path: '{raw_path}', raw_file_pattern: '{{table}}/*.parquet'}}"
+
+
+def test_a_parquet_part_missing_a_column_stops_the_build(tmp_path: Path) -> None:
+    """Parts are read by column name: a part without `discount` would stage its orders with no
+    discount at all, so the check names the part before any model runs."""
+    raw_path = tmp_path / "raw"
+    write_parquet_parts(raw_path, "* exclude (line, discount)")
+    result = run_dbt(ROOT, tmp_path / "segments.duckdb", tmp_path, "build", "--vars", parquet_vars(raw_path))
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert f"raw_orders: missing column discount in {raw_path / 'orders' / 'part-2.parquet'}" in output, output[-3000:]
+    assert not MISSING.search(output.replace("discount in", "")), output[-3000:]
+    assert "START sql" not in output, "a model ran before the check"
+
+
+def test_parquet_parts_whose_column_types_differ_stage_every_order(tmp_path: Path) -> None:
+    """A part writing `total` as a double (another as text) stages like the seed's text."""
+    raw_path = tmp_path / "raw"
+    write_parquet_parts(raw_path, "* exclude (line, total), try_cast(total as double) as total")
+    database = tmp_path / "segments.duckdb"
+    result = run_dbt(ROOT, database, tmp_path, "build", "--select", "+base_shop__orders", "--exclude-resource-type",
+                     "test", "--exclude-resource-type", "unit_test", "--vars", parquet_vars(raw_path))
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    seed = ROOT / "seeds" / "raw_orders.csv"
+    with duckdb.connect(str(database), read_only=True) as connection:
+        staged = connection.execute("select count(*), count(total) from main_staging.base_shop__orders").fetchone()
+        expected = connection.execute(
+            f"select count(*), count(try_cast(trim(total) as decimal(18, 2))) from read_csv('{seed}', all_varchar = true)"
+        ).fetchone()
+    assert staged == expected

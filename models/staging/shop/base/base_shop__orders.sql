@@ -50,13 +50,15 @@ cleaned as (
 
 -- The rate of each (currency, UTC day) that has orders: a range join of a few thousand days
 -- against the rate periods, then an equality join back to the orders (a range join of every
--- order would pair it with every rate of its currency first).
+-- order would pair it with every rate of its currency first). The days come from a second,
+-- two-column read of the raw orders: read from `cleaned`, the engine would keep every cleaned
+-- order in memory for the second reader (at 9M orders, 1.5 GB spilled under a 4 GB cap).
 order_days as (
     select distinct
-        currency,
-        cast(ordered_at as date) as order_date
-    from cleaned
-    where currency <> {{ string_literal(var('reporting_currency')) }}
+        upper({{ clean_text('currency') }}) as currency,
+        cast({{ parse_utc_timestamp(clean_text('ordered_at')) }} as date) as order_date
+    from {{ raw_table('orders') }}
+    where upper({{ clean_text('currency') }}) <> {{ string_literal(var('reporting_currency')) }}
 ),
 
 order_day_rates as (
