@@ -14,10 +14,10 @@
     fifth and eighth), which cleaning cannot change (it trims only whitespace and control
     characters at the ends), earlier than incremental_partition_start. event_batch_filter then
     selects the batch exactly from the cleaned rows. Every row in a full build.
-    The first partition is read before the model runs and written as a literal: compared with
-    a subquery, the engine cannot push the condition into the file scan, and reads and decodes
-    every column of every row first (at 50M rows, twice the time of the whole model). The
-    condition is ordered and written for speed: plain comparisons first, one substr last.
+    The first partition is read before the model runs and written as a literal, which DuckDB
+    pushes into the file scan (with a subquery it joins row by row after reading every column:
+    17 s against 12 s for the model at 50M raw rows). Plain comparisons come before the one
+    substr: they are what each of those rows costs.
 #}
 {% macro raw_event_batch_prefilter(raw_timestamp_column) -%}
     {%- if is_incremental() -%}
