@@ -1,6 +1,11 @@
 -- One row per staged site event of a known customer at or before as_of, with whether it may
 -- count (docs/definitions.md §1): where consent is required (macro requires_tracking_consent) only customers
 -- with tracking consent count.
+-- A table, not a view: eight models read it. As a view each would join every site event to the
+-- customers again, and inside site_sessions that join fed a wide per-session aggregate that could
+-- not spill: at a million customers it needed more than the whole 4 GB cap beside another model.
+{{ config(materialized='table') }}
+
 with
 
 site_events as (
