@@ -43,7 +43,7 @@ import duckdb
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts import floor, generate_data, publish  # noqa: E402
+from scripts import floor, generate_data, model_alone, publish  # noqa: E402
 from scripts.floor import Agreement, Timed  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -274,27 +274,18 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
 
 
 def time_facts_path(work: Path, threads: int, memory_limit: str) -> tuple[Timed, Timed]:
-    """Run the full build's compiled SQL of FACTS_PATH alone, in the built database (into scratch
-    tables, dropped after), with the profile's DuckDB settings; return the wall and CPU time of
-    the order rollup and of the facts (int_customer_facts computes them, customer_facts types them)."""
-    manifest = json.loads((work / "target-full" / "manifest.json").read_text())
-    paths = {node["name"]: node["original_file_path"] for node in manifest["nodes"].values()
-             if node["resource_type"] == "model" and node["name"] in FACTS_PATH}
-    connection = duckdb.connect(str(work / "segments.duckdb"))
-    connection.execute(f"set threads = {threads}; set memory_limit = '{memory_limit}'; set TimeZone = 'UTC'; "
-                       "set preserve_insertion_order = false; set disabled_compression_methods = 'dict_fsst'; "
-                       "set enable_progress_bar = false; create schema if not exists benchmark_scratch")
-    timed: dict[str, Timed] = {}
-    for name in FACTS_PATH:
-        sql = (work / "target-full" / "compiled" / "segments" / paths[name]).read_text()
-        started, cpu_started = time.monotonic(), time.process_time()
-        connection.execute(f"create or replace table benchmark_scratch.{name} as {sql}")
-        timed[name] = Timed(time.monotonic() - started, time.process_time() - cpu_started)
-    connection.execute("drop schema benchmark_scratch cascade")
-    connection.close()
-    facts = Timed(timed["int_customer_facts"].wall_seconds + timed["customer_facts"].wall_seconds,
-                  timed["int_customer_facts"].cpu_seconds + timed["customer_facts"].cpu_seconds)
-    return timed["int_customer_orders"], facts
+    """Run the full build's compiled SQL of FACTS_PATH alone, in the built database, with the
+    profile's DuckDB settings; return the wall and CPU time of the order rollup and of the facts
+    (int_customer_facts computes them, customer_facts types them)."""
+    alone = {result.name: result for result in
+             model_alone.run_alone(work / "segments.duckdb", work / "target-full", FACTS_PATH, threads, memory_limit)}
+    failed = [result.line() for result in alone.values() if result.error]
+    if failed:
+        raise SystemExit("\n".join(failed))
+    facts = Timed(alone["int_customer_facts"].wall_seconds + alone["customer_facts"].wall_seconds,
+                  alone["int_customer_facts"].cpu_seconds + alone["customer_facts"].cpu_seconds)
+    rollup = alone["int_customer_orders"]
+    return Timed(rollup.wall_seconds, rollup.cpu_seconds), facts
 
 
 def slowest(results: list[dict[str, object]], prefix: str) -> list[tuple[str, float]]:
