@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
+.PHONY: build preview publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,23 +21,35 @@ PUBLISHED_DIR ?= $(CURDIR)/published
 DBT_VARS ?=
 VARS_FLAG := $(if $(strip $(DBT_VARS)),--vars '$(DBT_VARS)')
 
-## build: load the demo seeds into segments.duckdb (a first build records the week before as_of in
-## the history models: scripts/replay.py --backfill), build every model, publish the marts to
-## published/segments.duckdb (and Parquet), print a summary.
+## build: the production run a store schedules (scripts/build.py): load the demo seeds into
+## segments.duckdb (a first build records the week before as_of in the history models), build
+## every model and run every data test, then publish the marts to published/segments.duckdb (and
+## Parquet) only when all passed. Any failure: nothing published, history taken back, exit 1.
+## Either way a status record: published/last_build.json.
 build: $(BIN)/.installed
-	$(BIN)/python scripts/replay.py --backfill $(VARS_FLAG)
-	$(BIN)/dbt build --exclude-resource-type test --exclude-resource-type unit_test $(VARS_FLAG)
-	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
-	$(BIN)/python scripts/build_summary.py "$(SEGMENTS_DUCKDB_PATH)"
+	$(BIN)/python scripts/build.py --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
 	$(BIN)/python scripts/report.py --where --database "$(PUBLISHED_DIR)/segments.duckdb"
 
-## publish: publish what the last build left in segments.duckdb as a new snapshot. The number of
-## snapshots kept is the var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
+## preview: the same build at a past instant, AS_OF (ISO date or timestamp, UTC), into a database
+## of its own, previews/<as_of>.duckdb: nothing is published and the work database's history is
+## untouched (docs/journeys.md, "Looking back").
+AS_OF ?=
+PREVIEW_DIR ?= $(CURDIR)/previews
+preview: $(BIN)/.installed
+	@test -n "$(AS_OF)" || { echo 'usage: make preview AS_OF=2026-06-01'; exit 2; }
+	$(BIN)/python scripts/build.py --preview "$(AS_OF)" --preview-dir "$(PREVIEW_DIR)" $(VARS_FLAG)
+
+## publish: publish what the last build left in segments.duckdb as a new snapshot, after its
+## data tests pass again (scripts/build.py --publish-only). The number of snapshots kept is the
+## var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
 ## TARGET=spark: the Parquet export of the Spark build's tables instead, written by Spark.
 TARGET ?=
 publish: $(BIN)/.installed
-	$(BIN)/python scripts/publish.py "$(SEGMENTS_DUCKDB_PATH)" --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG) \
-		$(if $(strip $(TARGET)),--target $(TARGET))
+ifeq ($(strip $(TARGET)),)
+	$(BIN)/python scripts/build.py --publish-only --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
+else
+	$(BIN)/python scripts/publish.py --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG) --target $(TARGET)
+endif
 
 ## report: the segment report, one self-contained HTML page (charts and sortable tables of
 ## aggregates, opens offline) of the published snapshot: target/report/index.html, and a copy in
@@ -149,4 +161,4 @@ docs: $(BIN)/.installed
 	$(BIN)/dbt docs generate
 
 clean:
-	rm -rf target logs dbt_packages segments.duckdb segments.duckdb.wal spark-warehouse metastore_db derby.log
+	rm -rf target logs dbt_packages previews segments.duckdb segments.duckdb.wal spark-warehouse metastore_db derby.log

@@ -25,10 +25,7 @@ Environment: SEGMENTS_DUCKDB_PATH (or ``--database``) picks the DuckDB file, as 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
-import os
 import re
 import sys
 import time
@@ -40,7 +37,8 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.dbt_session import REPO_ROOT, DbtSession, set_environment, vars_yaml  # noqa: E402
 # The history models: their rows of past builds cannot be rebuilt, so full refresh is off.
 HISTORY_MODELS = "config.full_refresh:false"
 # The first step builds the history models and every parent (staging views included).
@@ -152,45 +150,6 @@ def backfill_instants(as_of: datetime, builds: int, every: timedelta) -> list[da
     return [as_of - every * step for step in range(builds, 0, -1)]
 
 
-def set_environment(database: Path | None) -> None:
-    """The environment dbt reads: the project's profiles, no usage stats, the chosen database."""
-    os.environ.setdefault("DBT_PROFILES_DIR", str(REPO_ROOT))
-    os.environ["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "false"
-    if database is not None:
-        os.environ["SEGMENTS_DUCKDB_PATH"] = str(database)
-
-
-class DbtSession:
-    """dbt invocations in this process that share one parse of the project."""
-
-    def __init__(self, project_dir: Path, common: Sequence[str]) -> None:
-        from dbt.cli.main import dbtRunner  # dbt is slow to import: only when something runs
-
-        self.project_dir = project_dir
-        self.common = tuple(common)
-        parsed = dbtRunner().invoke(["parse", "--quiet", "--project-dir", str(project_dir), *self.common])
-        if not parsed.success:
-            raise RuntimeError(f"dbt parse failed: {parsed.exception}")
-        self.runner = dbtRunner(manifest=parsed.result)
-
-    def invoke(self, args: Sequence[str], quiet: bool = False) -> Any:
-        """Run one dbt command; its result, or RuntimeError when it fails."""
-        command = [*args, "--project-dir", str(self.project_dir)]
-        with contextlib.redirect_stdout(io.StringIO()) if quiet else contextlib.nullcontext():
-            result = self.runner.invoke(command)
-        if not result.success:
-            raise RuntimeError(f"dbt {' '.join(args)} failed: {result.exception or 'see the log above'}")
-        return result.result
-
-    def query_value(self, sql: str, build_vars: dict[str, Any] | None = None) -> Any:
-        """The first column of the first row of an inline query (dbt show, Jinja allowed)."""
-        args = ["show", "--quiet", "--inline", sql, "--limit", "1", *self.common]
-        if build_vars:
-            args += ["--vars", yaml.safe_dump(build_vars, default_flow_style=True).strip()]
-        rows = self.invoke(args, quiet=True).results[0].agate_table.rows
-        return rows[0][0] if rows else None
-
-
 def run_steps(steps: Sequence[Step], session: DbtSession) -> float:
     """Run the steps in order, stop at the first failure (RuntimeError); seconds taken."""
     started = time.monotonic()
@@ -205,9 +164,7 @@ def run_steps(steps: Sequence[Step], session: DbtSession) -> float:
 
 def history_model_names(session: DbtSession) -> list[str]:
     """Names of the history models (HISTORY_MODELS)."""
-    listed = session.invoke(["ls", "--quiet", "--resource-type", "model", "--select", HISTORY_MODELS,
-                             "--output", "name", *session.common], quiet=True)
-    return sorted(str(name) for name in listed)
+    return session.list_names(HISTORY_MODELS)
 
 
 def recorded_history_rows(session: DbtSession, model: str) -> int:
@@ -218,19 +175,18 @@ def recorded_history_rows(session: DbtSession, model: str) -> int:
     return int(session.query_value(sql) or 0)
 
 
-def backfill_settings(project_dir: Path, build_vars: dict[str, Any]) -> tuple[int, timedelta]:
-    """history_backfill_builds and history_backfill_every_days: --vars over dbt_project.yml."""
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text()).get("vars") or {}
-    builds = int(build_vars.get(BACKFILL_BUILDS_VAR, project.get(BACKFILL_BUILDS_VAR, 0)))
-    every = int(build_vars.get(BACKFILL_EVERY_VAR, project.get(BACKFILL_EVERY_VAR, 1)))
+def backfill_settings(session: DbtSession) -> tuple[int, timedelta]:
+    """history_backfill_builds and history_backfill_every_days, as dbt resolves them."""
+    builds = int(str(session.var(BACKFILL_BUILDS_VAR)))
+    every = int(str(session.var(BACKFILL_EVERY_VAR)))
     if builds < 0 or every < 1:
         raise ValueError(f"{BACKFILL_BUILDS_VAR} must be >= 0 and {BACKFILL_EVERY_VAR} >= 1")
     return builds, timedelta(days=every)
 
 
-def backfill(session: DbtSession, project_dir: Path, build_vars: dict[str, Any]) -> list[datetime]:
+def backfill(session: DbtSession, build_vars: dict[str, Any]) -> list[datetime]:
     """Record the instants before the build's as_of when no history model holds a row yet."""
-    builds, every = backfill_settings(project_dir, build_vars)
+    builds, every = backfill_settings(session)
     models = history_model_names(session)
     if builds == 0 or not models:
         return []
@@ -238,10 +194,10 @@ def backfill(session: DbtSession, project_dir: Path, build_vars: dict[str, Any])
     if any(recorded.values()):
         print(f"history recorded already ({', '.join(f'{m}: {n} rows' for m, n in recorded.items())}): no backfill")
         return []
-    vars_args = ["--vars", yaml.safe_dump(build_vars, default_flow_style=True).strip()] if build_vars else []
+    vars_args = ["--vars", vars_yaml(build_vars)] if build_vars else []
     session.invoke(["seed", "--quiet", *session.common])
     session.invoke(["run", "--quiet", "--select", AS_OF_SELECT, *vars_args, *session.common])
-    as_of = session.query_value("select as_of from {{ ref('int_as_of') }}", build_vars)
+    as_of = session.query_value("select as_of from {{ ref('int_as_of') }}")
     if not isinstance(as_of, datetime):
         raise RuntimeError(f"int_as_of has no as_of: {as_of!r}")
     instants = backfill_instants(as_of, builds, every)
@@ -277,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         build_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
         set_environment(args.database)
         try:
-            backfill(DbtSession(REPO_ROOT, common), REPO_ROOT, build_vars)
+            backfill(DbtSession(REPO_ROOT, common, build_vars), build_vars)
         except (RuntimeError, ValueError) as error:
             print(f"history backfill stopped: {error}", file=sys.stderr)
             return 1

@@ -108,13 +108,23 @@ def test_backfill_records_the_instants_before_as_of_without_a_final_build() -> N
     assert steps[0].args[3:5] == ("--vars", '{high_aov_threshold: 150, as_of: "2026-10-28 18:00:00"}')
 
 
-def test_backfill_settings_read_the_vars_over_the_project(tmp_path: Path) -> None:
-    (tmp_path / "dbt_project.yml").write_text("vars:\n  history_backfill_builds: 7\n  history_backfill_every_days: 1\n")
-    assert replay.backfill_settings(tmp_path, {}) == (7, timedelta(days=1))
-    assert replay.backfill_settings(tmp_path, {"history_backfill_builds": 2, "history_backfill_every_days": 3}) == (
-        2, timedelta(days=3))
+class VarsOnly:
+    """A stand-in for a dbt session that only answers var(): the values dbt would resolve."""
+
+    def __init__(self, values: dict[str, object]) -> None:
+        self.values = values
+
+    def var(self, name: str) -> object:
+        return self.values[name]
+
+
+def test_backfill_settings_are_the_vars_dbt_resolves() -> None:
+    settings = {"history_backfill_builds": 7, "history_backfill_every_days": 1}
+    assert replay.backfill_settings(VarsOnly(settings)) == (7, timedelta(days=1))  # type: ignore[arg-type]
+    settings = {"history_backfill_builds": 2, "history_backfill_every_days": 3}
+    assert replay.backfill_settings(VarsOnly(settings)) == (2, timedelta(days=3))  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        replay.backfill_settings(tmp_path, {"history_backfill_every_days": 0})
+        replay.backfill_settings(VarsOnly({"history_backfill_builds": 2, "history_backfill_every_days": 0}))  # type: ignore[arg-type]
 
 
 def test_start_and_end_are_required_without_backfill() -> None:

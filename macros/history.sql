@@ -1,0 +1,87 @@
+{#
+    The production build (scripts/build.py, `make build`) records a point in the history models
+    (segment_history, audience_history: every model with full_refresh false) only when the whole
+    build passed and was published. dbt writes a history model in DAG order, before the data
+    tests of other models have run, so the build backs up each history model's latest point
+    first and, when anything fails, takes back what the build wrote: the rows of the build's
+    as_of, every row when the model held none before (the first build's backfill), and the
+    backed-up point (a build at the latest recorded as_of replaces it). The backups are tables
+    in schema <target schema>_build, which nothing publishes.
+#}
+
+{% macro history_backup_relation(node) -%}
+    {{ return(api.Relation.create(
+        database=node.database,
+        schema=target.schema ~ '_build',
+        identifier=node.schema ~ '__' ~ node.alias ~ '__latest_point',
+        type='table'
+    )) }}
+{%- endmacro %}
+
+{% macro history_nodes(model_names) -%}
+    {%- set nodes = [] -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model' and node.name in model_names -%}
+            {%- do nodes.append(node) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(nodes) }}
+{%- endmacro %}
+
+{# Copy the latest recorded point of each history model into its backup table. #}
+{% macro backup_history_points(model_names) %}
+    {%- do adapter.create_schema(api.Relation.create(database=target.database, schema=target.schema ~ '_build')) -%}
+    {%- for node in history_nodes(model_names) -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- set backup = history_backup_relation(node) -%}
+        {%- do adapter.drop_relation(backup) -%}
+        {%- if relation is not none -%}
+            {%- do run_query(
+                'create table ' ~ backup ~ ' as select * from ' ~ relation
+                ~ ' where as_of = (select max(as_of) from ' ~ relation ~ ')'
+            ) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do adapter.commit() -%}
+{% endmacro %}
+
+{#
+    Take back what a failed build wrote: the rows at `as_of` (the failed build's instant, or
+    none when it never got that far), every row of the models in `emptied` (they held none
+    before the build), and the backed-up latest point. Then drop the backups.
+#}
+{% macro restore_history_points(model_names, as_of=none, emptied=[]) %}
+    {%- for node in history_nodes(model_names) -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- set backup = history_backup_relation(node) -%}
+        {%- set backed_up = adapter.get_relation(database=backup.database, schema=backup.schema, identifier=backup.identifier) -%}
+        {%- if relation is not none -%}
+            {%- if node.name in emptied -%}
+                {%- do run_query('delete from ' ~ relation) -%}
+            {%- elif as_of is not none -%}
+                {%- do run_query(
+                    'delete from ' ~ relation ~ ' where as_of = cast(' ~ string_literal(as_of)
+                    ~ ' as ' ~ dbt.type_timestamp() ~ ')'
+                ) -%}
+            {%- endif -%}
+            {%- if backed_up is not none and node.name not in emptied -%}
+                {%- do run_query(
+                    'delete from ' ~ relation ~ ' where as_of in (select as_of from ' ~ backed_up ~ ')'
+                ) -%}
+                {%- do run_query('insert into ' ~ relation ~ ' select * from ' ~ backed_up) -%}
+            {%- endif -%}
+        {%- endif -%}
+        {%- if backed_up is not none -%}
+            {%- do adapter.drop_relation(backed_up) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- do adapter.commit() -%}
+{% endmacro %}
+
+{# A passed and published build keeps what it wrote: only the backups go. #}
+{% macro drop_history_backups(model_names) %}
+    {%- for node in history_nodes(model_names) -%}
+        {%- do adapter.drop_relation(history_backup_relation(node)) -%}
+    {%- endfor -%}
+    {%- do adapter.commit() -%}
+{% endmacro %}
