@@ -55,3 +55,31 @@ def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=ROOT, env=dbt_env(database), check=True, capture_output=True, text=True,
     )
     return database
+
+
+# Variables of an enclosing run (e.g. `make pytest`, or a developer's shell) that would point a
+# copied checkout at another database, profile or make invocation.
+OUTER_VARIABLES = (
+    "SEGMENTS_DUCKDB_PATH", "DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH",
+    "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+)
+
+
+def copy_checkout(destination: Path) -> Path:
+    """The project's files copied into `destination`, sharing this test run's venv as `.venv`, so
+    that the README's make targets run there as a user would run them in a fresh clone."""
+    copy_project(destination)
+    (destination / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    # The venv is shared with the checkout under test: the Makefile must not recreate it.
+    os.utime(destination / "requirements.txt", (0, 0))
+    return destination
+
+
+def run_make(checkout: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`make <arguments>` in a copied checkout, with none of the enclosing run's variables."""
+    env = {key: value for key, value in os.environ.items() if key not in OUTER_VARIABLES}
+    return subprocess.run(
+        # -o: never remake the venv's install stamp, even when it is missing.
+        ["make", "-o", ".venv/bin/.installed", *arguments],
+        cwd=checkout, env=env, capture_output=True, text=True, check=False,
+    )

@@ -1,0 +1,125 @@
+"""`make build` is the production run: what BI tools read changes only when every model and data
+test passed and as_of did not go back, and the history models keep only the points of published
+builds. `make preview` builds a past instant apart. One copied checkout, built once, then a
+failed build, a good one, a build that looks back and a preview (about six minutes)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import copy_checkout, run_make
+
+# A day and two days after the demo's as_of (2026-10-31 18:00): builds that move forward.
+NEXT_DAY = "2026-11-01 18:00:00"
+DAY_AFTER = "2026-11-02 18:00:00"
+PAST = "2026-06-01"
+
+
+def output(result: object) -> str:
+    return f"{result.stdout[-6000:]}\n{result.stderr[-3000:]}"  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = copy_checkout(tmp_path_factory.mktemp("gate") / "checkout")
+    result = run_make(path, "build")
+    assert result.returncode == 0, output(result)
+    return path
+
+
+def served(checkout: Path) -> tuple[str, int, str]:
+    """Which snapshot BI tools read, its customer rows and its as_of."""
+    link = checkout / "published" / "segments.duckdb"
+    with duckdb.connect(str(link), read_only=True) as connection:
+        customers = connection.execute("select count(*), max(as_of) from customer_facts").fetchone()
+    assert customers is not None
+    return os.readlink(link), int(customers[0]), str(customers[1])
+
+
+def history(checkout: Path) -> dict[str, list[tuple[object, ...]]]:
+    """Each history model's points: as_of, rows and a hash of the rows, from the work database."""
+    queries = {
+        "segment_history": "select as_of, count(*), sum(hash(customer_id, segment_family, segment_name)) "
+                           "from main.segment_history group by 1 order by 1",
+        "audience_history": "select as_of, count(*), sum(hash(customer_id, audience_family, audience_name, channel)) "
+                            "from main_activation.audience_history group by 1 order by 1",
+    }
+    with duckdb.connect(str(checkout / "segments.duckdb"), read_only=True) as connection:
+        return {name: connection.execute(sql).fetchall() for name, sql in queries.items()}
+
+
+def last_status(checkout: Path) -> dict[str, object]:
+    return json.loads((checkout / "published" / "last_build.json").read_text())
+
+
+def test_a_failing_data_test_publishes_nothing_and_records_no_history(checkout: Path) -> None:
+    snapshot, history_before = served(checkout), history(checkout)
+    assert last_status(checkout)["status"] == "published"
+    # A test on a model that reads segment_history: the build has written its point by then.
+    failing = checkout / "tests" / "gate_check_fails_on_purpose.sql"
+    failing.write_text("-- fails whenever segment_changes has a row\nselect * from {{ ref('segment_changes') }}\n")
+    # Other thresholds too, so the history the failed build wrote differs from what it replaced.
+    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{NEXT_DAY}", purchase_recent_days: 60}}')
+    assert result.returncode != 0, output(result)
+    assert "gate_check_fails_on_purpose on segment_changes" in result.stdout, output(result)
+    assert "BI tools still read the last good snapshot" in result.stdout
+    assert served(checkout) == snapshot
+    assert history(checkout) == history_before
+    status = last_status(checkout)
+    assert status["status"] == "failed" and status["history"] == "taken back"
+    assert status["as_of"] == NEXT_DAY.replace(" ", "T")
+    assert [(f["node"], f["model"]) for f in status["failed"]] == [  # type: ignore[union-attr]
+        ("gate_check_fails_on_purpose", "segment_changes")]
+    assert status["quarantined_rows"]["raw_orders"]["duplicate"] > 0  # type: ignore[index]
+    assert len(list((checkout / "published" / "builds").glob("*.json"))) == 2
+
+    failing.unlink()
+    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{DAY_AFTER}"}}')
+    assert result.returncode == 0, output(result)
+    link, _, as_of = served(checkout)
+    assert link != snapshot[0] and as_of.startswith("2026-11-02 18:00:00")
+    recorded = history(checkout)
+    for name, points in recorded.items():
+        assert points[:-1] == history_before[name], name
+        assert str(points[-1][0]).startswith("2026-11-02 18:00:00"), name
+    # The deltas are against the last published build, not the one that failed.
+    with duckdb.connect(str(checkout / "published" / "segments.duckdb"), read_only=True) as connection:
+        previous = connection.execute("select distinct previous_as_of from main_activation.audience_deltas").fetchall()
+    assert [str(row[0]) for row in previous] == [snapshot[2]]
+    assert last_status(checkout)["status"] == "published"
+
+
+def test_a_build_at_an_earlier_as_of_changes_nothing_readers_see(checkout: Path) -> None:
+    snapshot, history_before = served(checkout), history(checkout)
+    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{PAST}"}}')
+    assert result.returncode != 0, output(result)
+    assert f"make preview AS_OF=" in result.stdout
+    assert served(checkout) == snapshot
+    assert history(checkout) == history_before
+    assert last_status(checkout)["status"] == "stopped"
+
+
+def test_preview_builds_a_past_as_of_into_a_database_of_its_own(checkout: Path) -> None:
+    snapshot, history_before = served(checkout), history(checkout)
+    result = run_make(checkout, "preview", f"AS_OF={PAST}", "DBT_VARS={history_backfill_builds: 2}")
+    assert result.returncode == 0, output(result)
+    preview = checkout / "previews" / "20260601T000000.duckdb"
+    with duckdb.connect(str(preview), read_only=True) as connection:
+        as_of = connection.execute("select distinct as_of from customer_facts").fetchall()
+        points = connection.execute("select count(distinct as_of) from segment_history").fetchone()
+    assert [str(row[0]) for row in as_of] == ["2026-06-01 00:00:00"]
+    assert points == (3,)  # the preview's as_of and the two backfilled days before it
+    assert served(checkout) == snapshot
+    assert history(checkout) == history_before
+    assert last_status(checkout)["status"] != "previewed"
+
+
+def test_preview_needs_an_as_of(checkout: Path) -> None:
+    result = run_make(checkout, "preview")
+    assert result.returncode != 0
+    assert "usage: make preview AS_OF=" in result.stdout
