@@ -85,3 +85,18 @@
     {%- endfor -%}
     {%- do adapter.commit() -%}
 {% endmacro %}
+
+{#
+    The where clause of a history model: a build at an as_of before the latest point the model
+    holds records nothing, so looking back (a preview, a developer's build at a past as_of) never
+    writes history for a past instant. Var history_record_past lets scripts/replay.py record the
+    past on purpose. A first build (no table yet, or an empty one) records its point.
+#}
+{% macro records_only_forward(as_of_column='as_of') -%}
+    {%- if is_incremental() and not var('history_record_past') -%}
+    where {{ as_of_column }} >= coalesce(
+        (select max(recorded.{{ as_of_column }}) from {{ this }} as recorded),
+        {{ as_of_column }}
+    )
+    {%- endif -%}
+{%- endmacro %}

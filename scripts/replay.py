@@ -51,6 +51,8 @@ FINAL_STEP_SELECT = "@int_as_of"
 AS_OF_SELECT = "+int_as_of"
 BACKFILL_BUILDS_VAR = "history_backfill_builds"
 BACKFILL_EVERY_VAR = "history_backfill_every_days"
+# The vars every replay step sets itself.
+REPLAY_VARS = ("as_of", "history_record_past")
 EVERY_PATTERN = re.compile(r"^\s*(\d+)\s*([dh])\s*$")
 
 
@@ -103,8 +105,10 @@ def format_as_of(instant: datetime) -> str:
 
 def vars_argument(instant: datetime, extra: dict[str, Any] | None = None) -> str:
     """The --vars YAML of one step: the build's own vars (if any) with as_of set to `instant`."""
-    pairs = [f"{key}: {json.dumps(value)}" for key, value in (extra or {}).items() if key != "as_of"]
+    pairs = [f"{key}: {json.dumps(value)}" for key, value in (extra or {}).items() if key not in REPLAY_VARS]
     pairs.append(f'as_of: "{format_as_of(instant)}"')
+    # A replay records its instants even where later ones are recorded already.
+    pairs.append("history_record_past: true")
     return "{" + ", ".join(pairs) + "}"
 
 

@@ -25,3 +25,4 @@ select
     cast(customer_id as {{ dbt.type_string() }}) as customer_id,
     cast(hashed_email as {{ dbt.type_string() }}) as hashed_email
 from audience_members
+{{ records_only_forward() }}

@@ -21,3 +21,4 @@ select
     cast(segment_family as {{ dbt.type_string() }}) as segment_family,
     cast(segment_name as {{ dbt.type_string() }}) as segment_name
 from segment_memberships
+{{ records_only_forward() }}
