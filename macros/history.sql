@@ -3,10 +3,8 @@
     (segment_history, audience_history: every model with full_refresh false) only when the whole
     build passed and was published. dbt writes a history model in DAG order, before the data
     tests of other models have run, so the build backs up each history model's latest point
-    first and, when anything fails, takes back what the build wrote: the rows of the build's
-    as_of, every row when the model held none before (the first build's backfill), and the
-    backed-up point (a build at the latest recorded as_of replaces it). The backups are tables
-    in schema <target schema>_build, which nothing publishes.
+    first and, when anything fails, takes back what the build wrote (restore_history_points).
+    The backups are tables in schema <target schema>_build, which nothing publishes.
 #}
 
 {% macro history_backup_relation(node) -%}
@@ -46,30 +44,23 @@
 {% endmacro %}
 
 {#
-    Take back what a failed build wrote: the rows at `as_of` (the failed build's instant, or
-    none when it never got that far), every row of the models in `emptied` (they held none
-    before the build), and the backed-up latest point. Then drop the backups.
+    Take back what a failed build wrote. History records forward only (records_only_forward), so
+    a build writes nothing before the latest point it found: every row from the backed-up point on
+    goes, and the backed-up point comes back. A model in `emptied` held no row before the build
+    (a first build's backfill wrote it all): every row goes. Then the backups are dropped.
 #}
-{% macro restore_history_points(model_names, as_of=none, emptied=[]) %}
+{% macro restore_history_points(model_names, emptied=[]) %}
     {%- for node in history_nodes(model_names) -%}
         {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
         {%- set backup = history_backup_relation(node) -%}
         {%- set backed_up = adapter.get_relation(database=backup.database, schema=backup.schema, identifier=backup.identifier) -%}
-        {%- if relation is not none -%}
-            {%- if node.name in emptied -%}
-                {%- do run_query('delete from ' ~ relation) -%}
-            {%- elif as_of is not none -%}
-                {%- do run_query(
-                    'delete from ' ~ relation ~ ' where as_of = cast(' ~ string_literal(as_of)
-                    ~ ' as ' ~ dbt.type_timestamp() ~ ')'
-                ) -%}
-            {%- endif -%}
-            {%- if backed_up is not none and node.name not in emptied -%}
-                {%- do run_query(
-                    'delete from ' ~ relation ~ ' where as_of in (select as_of from ' ~ backed_up ~ ')'
-                ) -%}
-                {%- do run_query('insert into ' ~ relation ~ ' select * from ' ~ backed_up) -%}
-            {%- endif -%}
+        {%- if relation is not none and node.name in emptied -%}
+            {%- do run_query('delete from ' ~ relation) -%}
+        {%- elif relation is not none and backed_up is not none -%}
+            {%- do run_query(
+                'delete from ' ~ relation ~ ' where as_of >= (select max(as_of) from ' ~ backed_up ~ ')'
+            ) -%}
+            {%- do run_query('insert into ' ~ relation ~ ' select * from ' ~ backed_up) -%}
         {%- endif -%}
         {%- if backed_up is not none -%}
             {%- do adapter.drop_relation(backed_up) -%}

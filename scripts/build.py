@@ -211,7 +211,7 @@ class HistoryGuard:
             return False
         state = json.loads(self.state_file.read_text())
         self.session.run_operation("restore_history_points", {
-            "model_names": state["models"], "as_of": state.get("as_of"), "emptied": state.get("emptied", [])})
+            "model_names": state["models"], "emptied": state["emptied"]})
         self.state_file.unlink()
         return True
 
@@ -221,15 +221,10 @@ class HistoryGuard:
         self.state_file.write_text(json.dumps({"models": self.models, "emptied": emptied}))
         self.session.run_operation("backup_history_points", {"model_names": self.models})
 
-    def note_as_of(self, as_of: datetime | None) -> None:
-        state = json.loads(self.state_file.read_text())
-        state["as_of"] = replay.format_as_of(as_of) if as_of else None
-        self.state_file.write_text(json.dumps(state))
-
     def take_back(self) -> None:
         state = json.loads(self.state_file.read_text())
         self.session.run_operation("restore_history_points", {
-            "model_names": self.models, "as_of": state.get("as_of"), "emptied": state["emptied"]})
+            "model_names": self.models, "emptied": state["emptied"]})
         self.state_file.unlink()
 
     def keep(self) -> None:
@@ -274,8 +269,6 @@ def run_build(
             result = session.invoke_result(["build", "--exclude-resource-type", "unit_test", *common, *session.vars_args])
         status.failed, status.warnings, status.skipped = problems_of(result.result)
         as_of = build_as_of(session)
-        if mode != "publish":
-            guard.note_as_of(as_of)
         status.as_of = as_of.isoformat() if as_of else None
         status.quarantined_rows = quarantined_counts(session)
         if not result.success:

@@ -1,7 +1,8 @@
 """`make build` is the production run: what BI tools read changes only when every model and data
 test passed and as_of did not go back, and the history models keep only the points of published
-builds. `make preview` builds a past instant apart. One copied checkout, built once, then a
-failed build, a good one, a build that looks back and a preview (about six minutes)."""
+builds. `make preview` builds a past instant apart. One copied checkout, built once, then the
+checks of `make test` there, a failed build, a good one, a build that looks back and a preview
+(about seven minutes)."""
 
 from __future__ import annotations
 
@@ -55,6 +56,15 @@ def history(checkout: Path) -> dict[str, list[tuple[object, ...]]]:
 
 def last_status(checkout: Path) -> dict[str, object]:
     return json.loads((checkout / "published" / "last_build.json").read_text())
+
+
+def test_lint_and_dbt_test_pass_after_make_build_in_the_same_checkout(checkout: Path) -> None:
+    """The README's two commands in one checkout: the lint once depended on what the build left
+    (sqlfluff's dbt templater rendered the incremental branches of models the build had created)."""
+    for target in ("lint", "dbt-test"):
+        result = run_make(checkout, target)
+        assert result.returncode == 0, f"make {target} failed:\n{output(result)}"
+    assert (checkout / "segments.duckdb").exists(), "make build did not write the checkout's own database"
 
 
 def test_a_failing_data_test_publishes_nothing_and_records_no_history(checkout: Path) -> None:
@@ -123,3 +133,24 @@ def test_preview_needs_an_as_of(checkout: Path) -> None:
     result = run_make(checkout, "preview")
     assert result.returncode != 0
     assert "usage: make preview AS_OF=" in result.stdout
+
+
+def test_a_build_killed_midway_is_taken_back_by_the_next_one(checkout: Path) -> None:
+    """As a build leaves things when killed after writing its history point: the state file, the
+    backup of the latest point, and a point after it. The next build takes that point back first
+    (here one that then stops at once, as_of being in the past)."""
+    history_before = history(checkout)
+    with duckdb.connect(str(checkout / "segments.duckdb")) as connection:
+        connection.execute("create schema if not exists main_build")
+        connection.execute(
+            "create or replace table main_build.main__segment_history__latest_point as select * from "
+            "main.segment_history where as_of = (select max(as_of) from main.segment_history)")
+        connection.execute(
+            "insert into main.segment_history select timestamp '2027-01-01 00:00:00', customer_id, "
+            "segment_family, segment_name from main.segment_history limit 5")
+    (checkout / "target" / "build_in_progress.json").write_text(
+        json.dumps({"models": ["segment_history", "audience_history"], "emptied": []}))
+    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{PAST}"}}')
+    assert "An earlier build was interrupted" in result.stdout, output(result)
+    assert history(checkout) == history_before
+    assert not (checkout / "target" / "build_in_progress.json").exists()
