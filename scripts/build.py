@@ -341,6 +341,9 @@ def report(status: BuildStatus, database: Path, published_dir: Path) -> str:
         lines.append(f"Preview {status.message}.")
     else:
         served = status.served_snapshot or "none"
+        kept_out = sum(sum(reasons.values()) for reasons in status.quarantined_rows.values())
+        if kept_out:
+            lines.append(f"Raw rows kept out of the facts: {kept_out} (per table and reason in the status record).")
         lines.append(f"Build {status.status}: {status.message}.")
         lines.append(f"  BI tools still read the last good snapshot: {served} (as_of {status.served_as_of_before}).")
     if status.status != "previewed":
