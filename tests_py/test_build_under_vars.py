@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 import pytest
@@ -194,9 +195,16 @@ def write_store(raw_path: Path) -> None:
             writer.writerows(rows)
 
 
+class Build(NamedTuple):
+    database: Path
+    results: list[dict]
+    unit_tests: set[str]
+    output: str
+
+
 @pytest.fixture(scope="module")
-def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict], str]:
-    """The store built once: its database, the run results and dbt's output."""
+def build(tmp_path_factory: pytest.TempPathFactory) -> Build:
+    """The store built once, in its own DuckDB file and target folder."""
     work = tmp_path_factory.mktemp("build_under_vars")
     write_store(work / "raw")
     variables = {**VARS, "raw_source": "files", "raw_file_format": "csv", "raw_path": str(work / "raw")}
@@ -205,30 +213,29 @@ def build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict], s
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:]
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
-    return database, results, output
+    unit_tests = set(json.loads((work / "target" / "manifest.json").read_text())["unit_tests"])
+    return Build(database, results, unit_tests, output)
 
 
-def test_every_unit_test_passes_under_the_stores_vars(build: tuple[Path, list[dict], str]) -> None:
-    _, results, output = build
-    manifest_unit_tests = {uid for uid in (r["unique_id"] for r in results) if uid.startswith("unit_test.")}
-    assert len(manifest_unit_tests) >= 100, output[-3000:]
-    failed = {r["unique_id"]: r["message"] for r in results
-              if r["unique_id"].startswith("unit_test.") and r["status"] != "pass"}
+def test_every_unit_test_ran_and_passed(build: Build) -> None:
+    statuses = {r["unique_id"]: r["status"] for r in build.results if r["unique_id"] in build.unit_tests}
+    assert len(build.unit_tests) >= 100 and set(statuses) == build.unit_tests, build.output[-3000:]
+    failed = {r["unique_id"]: r["message"] for r in build.results
+              if r["unique_id"] in build.unit_tests and r["status"] != "pass"}
     assert not failed, failed
 
 
-def test_nothing_was_skipped_or_failed(build: tuple[Path, list[dict], str]) -> None:
-    _, results, _ = build
-    bad = {r["unique_id"]: (r["status"], r["message"]) for r in results
+def test_nothing_was_skipped_or_failed(build: Build) -> None:
+    bad = {r["unique_id"]: (r["status"], r["message"]) for r in build.results
            if r["status"] not in ("success", "pass", "warn", "no-op")}
     assert not bad, bad
 
 
-def test_the_vars_reached_the_models(build: tuple[Path, list[dict], str]) -> None:
-    """The build used the store's files and vars: five customers, as_of as pinned, and c1 (two
-    valid orders within 120 days) a VIP only because vip_min_orders is 2."""
-    database, _, _ = build
-    with duckdb.connect(str(database), read_only=True) as connection:
+def test_the_vars_reached_the_models(build: Build) -> None:
+    """The build read the store's files under its vars: five customers, as_of as pinned, and c1
+    (two valid orders within vip_window_days, a third 132 days ago, none of 150 or more) a VIP
+    only because vip_min_orders is 2."""
+    with duckdb.connect(str(build.database), read_only=True) as connection:
         customers = connection.execute("select count(*) from main.customer_facts").fetchone()[0]
         as_of = connection.execute("select cast(as_of as varchar) from main_intermediate.int_as_of").fetchone()[0]
         stage = connection.execute(
