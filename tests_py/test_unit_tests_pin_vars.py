@@ -6,7 +6,8 @@ macros: the calls the manifest records (`depends_on.macros`), every project macr
 SQL, and every implementation of an `adapter.dispatch`ed macro (all engines, not only the
 target's). Code calling source() also reads the vars of the project's source definitions (the
 raw tables' database, schema and prefix). Reads are found in the text, in every branch, so a var
-read only when raw_source is `files` or `tables` still counts. Reads the manifest of a `dbt parse` (about 15 s); builds nothing.
+read only when raw_source is `files` or `tables` still counts. Reads the manifest of a `dbt parse`
+(about 15 s); builds nothing.
 """
 
 from __future__ import annotations
