@@ -1,0 +1,160 @@
+"""Every dbt unit test pins (`overrides: vars:`) every var its model reads, so a user's `--vars`
+(thresholds, as_of, raw_source files or tables) never changes what a unit test computes.
+
+A model reads a var in its own SQL or in a project macro it calls, directly or through other
+macros: the calls the manifest records (`depends_on.macros`), every project macro named in the
+SQL, and every implementation of an `adapter.dispatch`ed macro (all engines, not only the
+target's). Code calling source() also reads the vars of the project's source definitions (the
+raw tables' database, schema and prefix). Reads are found in the text, in every branch, so a var
+read only when raw_source is `files` or `tables` still counts. Reads the manifest of a `dbt parse`
+(about 15 s); builds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import DBT, ROOT, dbt_env
+
+# var('name') or var("name"), with or without a default.
+VAR_READ = re.compile(r"\bvar\(\s*['\"](\w+)['\"]")
+# Any var() call; one whose name is not a literal cannot be checked and is reported.
+ANY_VAR_CALL = re.compile(r"(?<![\w.])var\(")
+DISPATCH = re.compile(r"adapter\.dispatch\(\s*['\"](\w+)['\"]")
+SOURCE_CALL = re.compile(r"(?<![\w.])source\(")
+JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
+
+
+def parse_manifest(work: Path) -> dict:
+    """The manifest of a `dbt parse` of the project with its default vars, written under `work`."""
+    result = subprocess.run(
+        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=ROOT, env=dbt_env(work / "segments.duckdb"), capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def code_without_comments(code: str) -> str:
+    return JINJA_COMMENT.sub("", code)
+
+
+def unliteral_var_calls(code: str) -> int:
+    """How many var() calls in `code` do not name their var with a string literal."""
+    code = code_without_comments(code)
+    return len(ANY_VAR_CALL.findall(code)) - len(VAR_READ.findall(code))
+
+
+class VarReads:
+    """The vars each project model reads, directly or through the project's macros."""
+
+    def __init__(self, manifest: dict) -> None:
+        self.macros = {
+            unique_id: macro for unique_id, macro in manifest["macros"].items()
+            if macro["package_name"] == manifest["metadata"]["project_name"]
+        }
+        self.by_name = {macro["name"]: unique_id for unique_id, macro in self.macros.items()}
+        self.calls = re.compile(r"\b(" + "|".join(map(re.escape, sorted(self.by_name))) + r")\s*\(")
+        source_files = {source["original_file_path"] for source in manifest["sources"].values()
+                        if source["package_name"] == manifest["metadata"]["project_name"]}
+        self.source_reads = frozenset(
+            name for path in source_files for name in VAR_READ.findall((ROOT / path).read_text())
+        )
+        # Each macro's own reads, then those of the macros it calls until nothing is added
+        # (macros may call each other in cycles).
+        calls = {unique_id: self.called_macros(macro["macro_sql"], macro["depends_on"]["macros"])
+                 for unique_id, macro in self.macros.items()}
+        self.of_macro = {unique_id: self.direct(macro["macro_sql"]) for unique_id, macro in self.macros.items()}
+        changed = True
+        while changed:
+            changed = False
+            for unique_id, called in calls.items():
+                reads = set().union(self.of_macro[unique_id], *(self.of_macro[c] for c in called))
+                if reads != self.of_macro[unique_id]:
+                    self.of_macro[unique_id] = reads
+                    changed = True
+
+    def direct(self, code: str) -> set[str]:
+        """The vars `code` reads itself (a source() call reads those of the source definitions)."""
+        code = code_without_comments(code)
+        reads = set(VAR_READ.findall(code))
+        if SOURCE_CALL.search(code):
+            reads |= self.source_reads
+        return reads
+
+    def called_macros(self, code: str, recorded: Iterable[str]) -> set[str]:
+        """The project macros `code` calls: recorded by dbt, named in the code, or dispatched to."""
+        code = code_without_comments(code)
+        called = {unique_id for unique_id in recorded if unique_id in self.macros}
+        called |= {self.by_name[name] for name in self.calls.findall(code)}
+        for dispatched in DISPATCH.findall(code):
+            called |= {
+                unique_id for name, unique_id in self.by_name.items()
+                if name == dispatched or name.endswith("__" + dispatched)
+            }
+        return called
+
+    def of_model(self, node: dict) -> frozenset[str]:
+        code = node["raw_code"]
+        reads = self.direct(code)
+        for called in self.called_macros(code, node["depends_on"]["macros"]):
+            reads |= self.of_macro[called]
+        return frozenset(reads)
+
+
+def unpinned_vars(manifest: dict) -> dict[str, list[str]]:
+    """Unit test name (and its YAML file) -> the vars its model reads that the test does not pin."""
+    reads = VarReads(manifest)
+    missing = {}
+    for unit_test in manifest["unit_tests"].values():
+        model = manifest["nodes"][unit_test["depends_on"]["nodes"][0]]
+        pinned = set(((unit_test.get("overrides") or {}).get("vars") or {}))
+        unpinned = sorted(reads.of_model(model) - pinned)
+        if unpinned:
+            missing[f"{unit_test['original_file_path']}: {unit_test['name']}"] = unpinned
+    return missing
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return parse_manifest(tmp_path_factory.mktemp("unit_test_vars"))
+
+
+def test_every_unit_test_pins_the_vars_its_model_reads(manifest: dict) -> None:
+    assert manifest["unit_tests"], "the manifest holds no unit test"
+    defaults = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]
+    missing = unpinned_vars(manifest)
+    lines = []
+    for test, names in sorted(missing.items()):
+        lines.append(f"{test}: add under overrides: vars: (values: the dbt_project.yml defaults)")
+        lines += [f"    {name}: {json.dumps(defaults.get(name))}" for name in names]
+    assert not missing, f"{len(missing)} unit tests read vars they do not pin:\n" + "\n".join(lines)
+
+
+def test_every_var_read_names_its_var(manifest: dict) -> None:
+    """A var read by a computed name would escape the check above."""
+    project = manifest["metadata"]["project_name"]
+    sources = [(m["original_file_path"] + ": " + m["name"], m["macro_sql"])
+               for m in manifest["macros"].values() if m["package_name"] == project]
+    sources += [(n["original_file_path"], n["raw_code"])
+                for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    computed = sorted(name for name, code in sources if unliteral_var_calls(code))
+    assert not computed, "var() with a computed name (use a literal name):\n" + "\n".join(computed)
+
+
+def test_the_check_sees_reads_through_macros(manifest: dict) -> None:
+    """The transitive reads the check relies on: a base model reads raw_source through raw_table,
+    and raw_path only through raw_file_relation's DuckDB and Spark implementations."""
+    reads = VarReads(manifest)
+    models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
+    base_reads = reads.of_model(models["base_shop__customers"])
+    assert {"raw_source", "raw_path", "raw_file_format", "raw_file_pattern", "raw_schema",
+            "raw_table_prefix"} <= base_reads
+    assert "as_of" in reads.of_model(models["int_as_of"])
