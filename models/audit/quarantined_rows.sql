@@ -4,6 +4,9 @@
 -- values differ between the copies, so a reader sees whether a dropped copy held anything else.
 -- A view over the base models, which carry the reason: it is as current as they are,
 -- also after an incremental build, and a build never rescans the event history for it.
+-- Per raw table, <table>_copies holds, per key with a dropped copy, the columns that differ
+-- between all its copies (the staged one and the dropped ones; not copies quarantined for
+-- another reason): two values, or a value and a null (differing_field_flags).
 {{ config(materialized='view') }}
 {%- set copy_reasons = "('duplicate', 'conflicting_duplicate')" %}
 with
@@ -17,8 +20,6 @@ with
     where quarantine_reason is not null
 ),
 
--- Every copy of a key that has a dropped copy: the staged one and the dropped ones. A column
--- differs when the copies hold two values, or a value and a null.
 {{ staged_table.table }}_copies as (
     select
         row_key,
