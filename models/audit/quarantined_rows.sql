@@ -31,10 +31,12 @@ with
         from {{ ref(staged_table.base) }}
         where quarantine_reason is null or quarantine_reason in {{ copy_reasons }}
     ) as copy_rows
-    where row_key in (
-        select row_key from {{ staged_table.table }}_quarantined
-        where quarantine_reason in {{ copy_reasons }}
-    )
+    where
+        row_key in (
+            select dropped.row_key
+            from {{ staged_table.table }}_quarantined as dropped
+            where dropped.quarantine_reason in {{ copy_reasons }}
+        )
     group by row_key
 ),
 
