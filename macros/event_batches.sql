@@ -55,47 +55,83 @@
 {%- endmacro %}
 
 {#
-    The body of the staged-before-batch CTE: the ids of the events of `batch_cte` already staged
-    in a partition this run keeps (none in a full build). A later copy of one of them is a
-    duplicate, as it would be in a full build, where the earliest copy is staged.
+    The body of the staged-before-batch CTE: per event of `batch_cte` with a copy in a partition
+    this run keeps (none in a full build), the owner of its staged copy (`staged_owner`, null
+    when none is staged) and whether copies there were quarantined as conflicting
+    (`has_conflicting_copy`). A later copy is compared with them (event_quarantine_reason): the
+    staged copy stays, as the run cannot rebuild its partition.
 #}
 {% macro events_staged_before_batch(batch_cte) -%}
     {%- if is_incremental() %}
-    select event_id
+    select
+        event_id,
+        max(case when quarantine_reason is null then {{ event_owner('customer_id') }} end) as staged_owner,
+        max(case when quarantine_reason = 'conflicting_duplicate' then 1 else 0 end) = 1 as has_conflicting_copy
     from {{ this }}
     where
-        quarantine_reason is null
+        (quarantine_reason is null or quarantine_reason = 'conflicting_duplicate')
         and event_day < {{ incremental_partition_start('occurred_at', where='quarantine_reason is null') }}
         and event_id in (select {{ batch_cte }}.event_id from {{ batch_cte }})
+    group by event_id
     {%- else %}
-    select event_id from {{ batch_cte }}
+    select
+        event_id,
+        customer_id as staged_owner,
+        true as has_conflicting_copy
+    from {{ batch_cte }}
     where 1 = 0
     {%- endif %}
 {%- endmacro %}
 
 {#
-    The body of the ranked CTE: the rows of `checked_cte` (the batch with its check_failure
-    column), whether their event is in `staged_before_batch_cte` (events_staged_before_batch),
-    and their rank among the copies of their event_id that share a check result (the earliest,
-    then the first event type alphabetically, is 1).
+    The customer an event belongs to, as a value two copies can be compared on: clean_id makes
+    an empty id null, so '' stands for none (an anonymous site event) and never for a customer.
 #}
-{% macro rank_event_copies(checked_cte, staged_before_batch_cte) -%}
+{% macro event_owner(customer_column) -%}
+    coalesce({{ customer_column }}, '')
+{%- endmacro %}
+
+{#
+    The body of the ranked CTE: the rows of `checked_cte` (the batch with its check_failure
+    column), what events_staged_before_batch (`staged_before_batch_cte`) holds of their event,
+    their rank among the copies of their event_id that share a check result (the earliest, then
+    the other columns in order, is 1: docs/definitions.md §2.3), and whether those copies name
+    different customers (`owners_disagree`).
+#}
+{% macro rank_event_copies(checked_cte, staged_before_batch_cte, tie_columns) -%}
+    {%- set copies = 'partition by ' ~ checked_cte ~ '.event_id, ' ~ checked_cte ~ '.check_failure' %}
     select
         {{ checked_cte }}.*,
-        {{ staged_before_batch_cte }}.event_id is not null as is_staged_before_batch,
+        {{ staged_before_batch_cte }}.staged_owner,
+        coalesce({{ staged_before_batch_cte }}.has_conflicting_copy, false) as has_conflicting_copy,
         row_number() over (
-            partition by {{ checked_cte }}.event_id, {{ checked_cte }}.check_failure
-            order by {{ checked_cte }}.occurred_at, {{ checked_cte }}.event_type
-        ) as row_in_key
+            {{ copies }}
+            order by {{ checked_cte }}.occurred_at
+            {%- for column in tie_columns %}, {{ checked_cte }}.{{ column }} asc nulls last{% endfor %}
+        ) as row_in_key,
+        min({{ event_owner(checked_cte ~ '.customer_id') }}) over ({{ copies }})
+        <> max({{ event_owner(checked_cte ~ '.customer_id') }}) over ({{ copies }}) as owners_disagree
     from {{ checked_cte }}
     left join {{ staged_before_batch_cte }}
         on {{ checked_cte }}.event_id = {{ staged_before_batch_cte }}.event_id
 {%- endmacro %}
 
-{# The quarantine reason of a ranked row: its failed check, else `duplicate` for a later copy. #}
+{#
+    The quarantine reason of a ranked row: its failed check; else, for an event staged in a
+    kept partition, `duplicate` when this copy names the same customer and
+    `conflicting_duplicate` when not; else `conflicting_duplicate` when copies in a kept
+    partition were, or the batch's copies name different customers; else `duplicate` for every
+    copy after the first.
+#}
 {% macro event_quarantine_reason() -%}
     coalesce(
         check_failure,
-        case when row_in_key > 1 or is_staged_before_batch then 'duplicate' end
+        case
+            when staged_owner is not null and staged_owner <> {{ event_owner('customer_id') }}
+                then 'conflicting_duplicate'
+            when staged_owner is not null then 'duplicate'
+            when has_conflicting_copy or owners_disagree then 'conflicting_duplicate'
+            when row_in_key > 1 then 'duplicate'
+        end
     )
 {%- endmacro %}

@@ -1,14 +1,32 @@
 {#
     A raw timestamp string as a UTC timestamp without time zone, NULL when it does not parse.
     Exports mix `2026-03-01 08:00:00` (taken as UTC), `2026-03-01T08:00:00Z` and
-    `2026-03-01T10:00:00+02:00`; all three give 2026-03-01 08:00:00.
+    `2026-03-01T10:00:00+02:00`; all three give 2026-03-01 08:00:00. No place on Earth is more
+    than 14 hours from UTC, so a value whose offset is beyond +/-14:00 does not parse either
+    (both engines read `+25:00`, Spark up to `+18:00`, as an instant).
 #}
 {% macro parse_utc_timestamp(column) -%}
     {{ return(adapter.dispatch('parse_utc_timestamp', 'segments')(column)) }}
 {%- endmacro %}
 
 {% macro default__parse_utc_timestamp(column) -%}
-    {{ dbt.safe_cast(column, api.Column.translate_type('timestamp')) }}
+    case
+        when {{ is_utc_offset_out_of_range(column) }} then null
+        else {{ dbt.safe_cast(column, api.Column.translate_type('timestamp')) }}
+    end
+{%- endmacro %}
+
+{#
+    True when the text ends in a UTC offset (after a time: `08:00:00+14:30`, `08:00+1430`,
+    `08:00:00-15`) beyond +/-14:00. The offset's digits, padded to HHMMSS, are compared as text:
+    all are six digits, so text order is number order. Without an offset it is false.
+#}
+{% macro is_utc_offset_out_of_range(column) -%}
+    (rpad(replace({{ regex_extract(
+        column,
+        '[0-9]:[0-9][0-9](:[0-9][0-9]([.,][0-9]+)?)?[+-]([0-9][0-9](:?[0-9][0-9]){0,2})$',
+        3,
+    ) }}, ':', ''), 6, '0') > '140000')
 {%- endmacro %}
 
 {#
@@ -22,6 +40,7 @@
         -- DuckDB reads Postgres's `infinity` / `-infinity` as timestamps; Spark does not, and
         -- neither is an instant: unparseable on both engines.
         when {{ column }} ilike '%infinity' then null
+        when {{ is_utc_offset_out_of_range(column) }} then null
         else cast(try_cast({{ column }} as timestamptz) at time zone 'UTC' as timestamp)
     end
 {%- endmacro %}
@@ -33,5 +52,8 @@
     fails the query on bad input when ANSI mode is on.
 #}
 {% macro spark__parse_utc_timestamp(column) -%}
-    try_cast({{ column }} as timestamp)
+    case
+        when {{ is_utc_offset_out_of_range(column) }} then null
+        else try_cast({{ column }} as timestamp)
+    end
 {%- endmacro %}

@@ -34,6 +34,7 @@ Dirty rows (docs/definitions.md §2), exact counts for SEED = 20261122, never on
 - customers_mixed_case_tracking_consent: 12 (``TRUE``, ``False``)
 - customers_unparseable_created_at: 3
 - orders_duplicate_rows: 12 (same order_id twice, identical row)
+- orders_conflicting_copies: 2 (an order copied under another customer, appended at the end)
 - orders_mixed_case_status: 40 (``PLACED``, ``Placed``, `` placed``)
 - orders_unparseable_ordered_at: 10
 - orders_negative_total: 10
@@ -44,11 +45,13 @@ Dirty rows (docs/definitions.md §2), exact counts for SEED = 20261122, never on
 - order_items_unknown_order: 5 (order_id not in raw_orders)
 - order_items_non_positive_quantity: 5
 - email_events_duplicate_rows: 900 (same event_id, every column equal)
+- email_events_conflicting_copies: 2 (a `sent` event copied under another customer)
 - email_events_mixed_case_type: 150 (``Opened``, ``CLICKED``, ``Delivered``)
 - email_events_unparseable_occurred_at: 10
 - email_events_unknown_customer: 50
 - email_events_unknown_type: 15 (``forwarded``)
 - web_events_duplicate_rows: 450
+- web_events_conflicting_copies: 2 (an anonymous page view copied under a customer)
 - web_events_mixed_case_type: 80 (``Product_View``, ``PAGE_VIEW``)
 - web_events_unparseable_occurred_at: 10
 - web_events_unknown_customer: 10

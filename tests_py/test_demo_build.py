@@ -100,6 +100,10 @@ def test_every_raw_row_is_staged_deduplicated_or_quarantined(db: duckdb.DuckDBPy
         ("raw_web_events", "unknown_event_type"),
         ("raw_web_events", "unknown_customer"),
         ("raw_web_events", "unparseable_timestamp"),
+        ("raw_orders", "conflicting_duplicate"),
+        ("raw_order_items", "conflicting_order"),
+        ("raw_email_events", "conflicting_duplicate"),
+        ("raw_web_events", "conflicting_duplicate"),
     ],
 )
 def test_each_kind_of_dirty_row_is_quarantined(
@@ -110,6 +114,37 @@ def test_each_kind_of_dirty_row_is_quarantined(
         [source_table, reason],
     ).fetchone() or (0,)
     assert count > 0
+
+
+def test_conflicting_copies_are_all_quarantined_and_named(db: duckdb.DuckDBPyConnection) -> None:
+    """The demo's copies naming another customer (scripts/demo_data/dirt.py): both copies of each
+    are kept out, with the key and customer_id among the fields that differ."""
+    rows = db.execute(
+        "select source_table, duplicate_key, count(*), min(differing_fields), max(differing_fields)"
+        " from main_audit.quarantined_rows where quarantine_reason = 'conflicting_duplicate'"
+        " group by 1, 2"
+    ).fetchall()
+    per_table = {table: sum(1 for row in rows if row[0] == table)
+                 for table in ("raw_orders", "raw_email_events", "raw_web_events")}
+    assert per_table == {"raw_orders": 2, "raw_email_events": 2, "raw_web_events": 2}
+    for _, key, copies, first_fields, last_fields in rows:
+        assert copies == 2 and first_fields == last_fields == "customer_id", key
+        for table in ("stg_shop__orders", "stg_email__events", "stg_web__events"):
+            key_column = "order_id" if table == "stg_shop__orders" else "event_id"
+            (staged,) = db.execute(
+                f"select count(*) from main_staging.{table} where {key_column} = ?", [key]
+            ).fetchone() or (0,)
+            assert staged == 0, (table, key)
+
+
+def test_no_demo_table_is_above_the_quarantined_share(db: duckdb.DuckDBPyConnection) -> None:
+    """The warn-severity test quarantined_share_is_at_most_max_quarantined_share stays quiet on
+    the demo (default max_quarantined_share 0.05)."""
+    above = db.execute(
+        "select source_table from main_audit.staging_reconciliation"
+        " where rows_quarantined > 0.05 * rows_in"
+    ).fetchall()
+    assert above == []
 
 
 def test_machine_opens_are_found_by_all_three_rules(db: duckdb.DuckDBPyConnection) -> None:

@@ -10,6 +10,7 @@ session fixture `built_database` of conftest.py.
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,7 +56,18 @@ ORDERS = [
      "status": "cancelled", "total": "10.00"},
     {**ORDER, "order_id": "dirty-tab-join", "customer_id": "dirty-tab", "ordered_at": "2026-10-01 10:00:00",
      "status": "cancelled", "total": "10.00"},
+    {**ORDER, "order_id": "dirty-offset-25h", "customer_id": "dirty-cr", "ordered_at": "2026-10-01T10:00:00+25:00",
+     "total": "10.00"},
+    # One order exported twice under two customers, the second with 999.00: neither copy counts.
+    {**ORDER, "order_id": "dirty-moved", "customer_id": "dirty-cr", "ordered_at": "2026-10-01 10:00:00",
+     "total": "10.00"},
+    {**ORDER, "order_id": "dirty-moved", "customer_id": "dirty-tab", "ordered_at": "2026-10-01 10:00:00",
+     "total": "999.00"},
 ]
+# Four bad products on the demo's 60 put raw_products above max_quarantined_share (5%).
+PRODUCT = {"product_name": "Dirty", "category": "coffee", "replenishment_days": ""}
+PRODUCTS = [{**PRODUCT, "product_id": f"dirty-price-{n}", "price": price}
+            for n, price in enumerate(("1e15", "1000000.01", "-1.00", "n/a"))]
 WEB_EVENTS = [
     {"event_id": "dirty-view", "session_id": "dirty-session", "customer_id": "dirty-deu", "anonymous_id": "a-deu",
      "event_type": "product_view", "product_id": "", "occurred_at": "2026-10-30 10:00:00"},
@@ -78,6 +90,10 @@ QUARANTINED = {
     ("raw_orders", "dirty-gbp"): "unknown_currency",
     ("raw_web_events", "dirty-page-sentinel"): "implausible_timestamp",
     ("raw_email_events", "dirty-click-year-one"): "implausible_timestamp",
+    ("raw_orders", "dirty-offset-25h"): "unparseable_timestamp",
+    ("raw_products", "dirty-price-0"): "implausible_amount",
+    ("raw_products", "dirty-price-1"): "implausible_amount",
+    ("raw_products", "dirty-price-2"): "invalid_amount",
 }
 
 
@@ -103,6 +119,7 @@ def dirty_project(tmp_path_factory: pytest.TempPathFactory, built_database: Path
         ).fetchone() or ("", "")
     append_rows(seeds / "raw_customers.csv", CUSTOMERS)
     append_rows(seeds / "raw_orders.csv", ORDERS)
+    append_rows(seeds / "raw_products.csv", PRODUCTS)
     append_rows(seeds / "raw_web_events.csv", WEB_EVENTS)
     append_rows(seeds / "raw_email_events.csv", fill_email_keys(EMAIL_EVENTS, message_id, customer_id))
     return project
@@ -118,7 +135,15 @@ def dirty_database(dirty_project: Path) -> Path:
     database = dirty_project / "segments.duckdb"
     result = run_dbt(dirty_project, database, "build", "--exclude-resource-type", "unit_test")
     assert result.returncode == 0, result.stdout[-4000:]
+    (dirty_project / "build_output.txt").write_text(result.stdout, encoding="utf-8")
     return database
+
+
+def data_test_status(project: Path, test_name: str) -> str:
+    """A data test's status in the last build's target/run_results.json."""
+    results = json.loads((project / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    (status,) = [r["status"] for r in results if r["unique_id"].split(".")[-1] == test_name]
+    return str(status)
 
 
 @pytest.fixture()
@@ -152,6 +177,33 @@ def test_each_bad_row_is_quarantined_with_its_reason(
         [source_table, row_key],
     ).fetchall()
     assert reasons == [(QUARANTINED[(source_table, row_key)],)]
+
+
+def test_copies_of_an_order_under_two_customers_are_both_quarantined(
+    both: duckdb.DuckDBPyConnection, dirty_project: Path, dirty_database: Path
+) -> None:
+    rows = both.execute(
+        "select quarantine_reason, duplicate_key, differing_fields from main_audit.quarantined_rows"
+        " where source_table = 'raw_orders' and row_key = 'dirty-moved'"
+    ).fetchall()
+    assert rows == [("conflicting_duplicate", "dirty-moved", "customer_id,total")] * 2
+    assert scalar(both, "select count(*) from main_staging.stg_shop__orders where order_id = 'dirty-moved'") == 0
+    assert data_test_status(dirty_project, "conflicting_duplicates_are_named") == "warn"
+    output = (dirty_project / "build_output.txt").read_text(encoding="utf-8")
+    assert "duplicate_key=dirty-moved" in output
+
+
+def test_a_table_above_the_quarantined_share_warns_and_the_build_succeeds(
+    both: duckdb.DuckDBPyConnection, dirty_project: Path, dirty_database: Path
+) -> None:
+    assert scalar(
+        both, "select rows_quarantined * 1.0 / rows_in from main_audit.staging_reconciliation"
+        " where source_table = 'raw_products'"
+    ) == pytest.approx(4 / 64)
+    assert data_test_status(dirty_project, "quarantined_share_is_at_most_max_quarantined_share") == "warn"
+    output = (dirty_project / "build_output.txt").read_text(encoding="utf-8")
+    assert "source_table=raw_products, rows_in=64, rows_quarantined=4, quarantined_share=0.0625" in output
+    assert output.count("quarantined share above max_quarantined_share:") == 1
 
 
 def test_whitespace_only_ids_are_missing_keys(both: duckdb.DuckDBPyConnection) -> None:

@@ -275,7 +275,8 @@ def test_dirt_minimums_of_the_brief() -> None:
     assert all(count >= 10 for kind, count in gen.DIRT.items()
                if kind not in ("customers_unparseable_created_at", "orders_unknown_status",
                                "orders_missing_customer", "order_items_unknown_order",
-                               "order_items_non_positive_quantity"))
+                               "order_items_non_positive_quantity", "orders_conflicting_copies",
+                               "email_events_conflicting_copies", "web_events_conflicting_copies"))
     assert gen.DIRT["customers_unparseable_created_at"] == 3
     assert gen.DIRT["orders_unknown_customer"] >= 20
     assert gen.DIRT["email_events_unknown_customer"] >= 50
@@ -320,6 +321,9 @@ def test_order_dirt(tables: dict[str, Rows], stamps: Stamps) -> None:
     assert sum(r["customer_id"] != "" and r["customer_id"] not in customers for r in rows) == \
         dirt["orders_unknown_customer"]
     assert sum(r["customer_id"] == "" for r in rows) == dirt["orders_missing_customer"]
+    moved = conflicting_ids(rows, "order_id")
+    assert len(moved) == dirt["orders_conflicting_copies"]
+    assert all(r["customer_id"] in customers for r in rows if r["order_id"] in moved)
 
 
 def test_order_amounts_are_consistent(tables: dict[str, Rows]) -> None:
@@ -364,7 +368,11 @@ def test_email_event_dirt(tables: dict[str, Rows], stamps: Stamps) -> None:
     dirt = gen.DIRT
     customers = {r["customer_id"] for r in tables["raw_customers"]}
     assert duplicate_rows(rows) == dirt["email_events_duplicate_rows"]
-    assert len(rows) - len({r["event_id"] for r in rows}) == dirt["email_events_duplicate_rows"]
+    assert len(rows) - len({r["event_id"] for r in rows}) == \
+        dirt["email_events_duplicate_rows"] + dirt["email_events_conflicting_copies"]
+    moved = conflicting_ids(rows, "event_id")
+    assert len(moved) == dirt["email_events_conflicting_copies"]
+    assert all(r["customer_id"] in customers for r in rows if r["event_id"] in moved)
     types = [r["event_type"] for r in rows]
     assert sum(t != t.strip().lower() and t.strip().lower() in EMAIL_TYPES for t in types) == \
         dirt["email_events_mixed_case_type"]
@@ -386,6 +394,10 @@ def test_web_event_dirt(tables: dict[str, Rows], stamps: Stamps) -> None:
     assert "Product_View" in types
     assert types.count("wishlist_add") == dirt["web_events_unknown_type"]
     assert stamps["raw_web_events"].count(None) == dirt["web_events_unparseable_occurred_at"]
+    moved = conflicting_ids(rows, "event_id")
+    assert len(moved) == dirt["web_events_conflicting_copies"]
+    assert all(r["customer_id"] == "" or r["customer_id"] in customers
+               for r in rows if r["event_id"] in moved)
     assert sum(r["customer_id"] != "" and r["customer_id"] not in customers for r in rows) == \
         dirt["web_events_unknown_customer"]
     sessions = {r["session_id"] for r in rows}
@@ -529,6 +541,14 @@ class Reference:
     store_aov: float
 
 
+def conflicting_ids(rows: Rows, id_column: str) -> set[str]:
+    """Ids whose copies name different customers: staging stages none of them."""
+    customers: dict[str, set[str]] = defaultdict(set)
+    for r in rows:
+        customers[r[id_column]].add(r["customer_id"].strip())
+    return {row_id for row_id, named in customers.items() if len(named) > 1}
+
+
 def load_facts(tables: dict[str, Rows], stamps: Stamps) -> tuple[dict[str, Facts], datetime, float]:
     """Customers' facts as staging would see them, the as_of instant and the store AOV."""
     facts: dict[str, Facts] = {}
@@ -539,7 +559,7 @@ def load_facts(tables: dict[str, Rows], stamps: Stamps) -> tuple[dict[str, Facts
         facts[customer_id] = Facts(created, r["country_code"].strip().upper(),
                                    r["tracking_consent"].strip().lower() == "true")
     latest: list[datetime] = []
-    seen: set[str] = set()
+    seen: set[str] = conflicting_ids(tables["raw_orders"], "order_id")
     revenue, count = 0.0, 0
     for r, at in zip(tables["raw_orders"], stamps["raw_orders"]):
         total = parse_money(r["total"])
@@ -558,7 +578,7 @@ def load_facts(tables: dict[str, Rows], stamps: Stamps) -> tuple[dict[str, Facts
         revenue, count = revenue + net, count + 1
     events = list(zip(tables["raw_email_events"], stamps["raw_email_events"]))
     deliveries: dict[tuple[str, str], datetime] = {}
-    seen = set()
+    seen = conflicting_ids(tables["raw_email_events"], "event_id")
     for r, ts in events:
         if r["event_type"].strip().lower() == "delivered" and ts is not None:
             key = (r["message_id"], r["customer_id"])
@@ -580,7 +600,7 @@ def load_facts(tables: dict[str, Rows], stamps: Stamps) -> tuple[dict[str, Facts
                     or (delivered is not None and (ts - delivered).total_seconds() < 2)):
                 continue
         customer.email_engagements.append(ts)
-    seen = set()
+    seen = conflicting_ids(tables["raw_web_events"], "event_id")
     for r, ts in zip(tables["raw_web_events"], stamps["raw_web_events"]):
         kind = r["event_type"].strip().lower()
         if r["event_id"] in seen or ts is None or kind not in WEB_TYPES:

@@ -10,7 +10,7 @@ from datetime import datetime
 from operator import itemgetter
 
 from .constants import (
-    BRAND_ENTHUSIASTS, HEADERS, HIGH_ROLLERS, LAPSED_ENTHUSIASTS, LOST_HIGH_ROLLERS,
+    BRAND_ENTHUSIASTS, HEADERS, HIGH_ROLLERS, LAPSED_ENTHUSIASTS, LOST_HIGH_ROLLERS, SEED,
 )
 from .helpers import format_ts, money, plain_ts, rint
 from .knobs import PURCHASE_PERSONAS
@@ -23,6 +23,7 @@ DIRT: dict[str, int] = {
     "customers_mixed_case_tracking_consent": 12,
     "customers_unparseable_created_at": 3,
     "orders_duplicate_rows": 12,
+    "orders_conflicting_copies": 2,
     "orders_mixed_case_status": 40,
     "orders_unparseable_ordered_at": 10,
     "orders_negative_total": 10,
@@ -33,11 +34,13 @@ DIRT: dict[str, int] = {
     "order_items_unknown_order": 5,
     "order_items_non_positive_quantity": 5,
     "email_events_duplicate_rows": 900,
+    "email_events_conflicting_copies": 2,
     "email_events_mixed_case_type": 150,
     "email_events_unparseable_occurred_at": 10,
     "email_events_unknown_customer": 50,
     "email_events_unknown_type": 15,
     "web_events_duplicate_rows": 450,
+    "web_events_conflicting_copies": 2,
     "web_events_mixed_case_type": 80,
     "web_events_unparseable_occurred_at": 10,
     "web_events_unknown_customer": 10,
@@ -52,6 +55,22 @@ EMAIL_TYPE_SPELLINGS: dict[str, tuple[str, ...]] = {
     "delivered": ("Delivered", "DELIVERED", "delivered "),
 }
 BAD_TIMESTAMPS: tuple[str, ...] = ("not a date", "2026-13-45 25:00:00", "31/02/2026")
+# Conflicting copies draw from a generator of their own and are appended after every other
+# dirt, so every other row of the seeds stays where it was.
+CONFLICT_SEED_OFFSET = 7
+
+
+def with_conflicting_copies(table: Table, id_column: int, ids: list[str], customer_column: int,
+                            other_customers: list[str], rng: random.Random) -> None:
+    """Append a copy of each row whose id is in `ids` naming another customer (a re-export that
+    moved the row): staging quarantines both copies as conflicting_duplicate."""
+    for row_id in ids:
+        i = next(n for n, row in enumerate(table.rows) if row[id_column] == row_id)
+        copy = list(table.rows[i])
+        copy[customer_column] = rng.choice([c for c in other_customers if c != copy[customer_column]])
+        table.rows.append(copy)
+        table.owners.append(table.owners[i])
+        table.planted.append(False)
 
 
 def pick(rng: random.Random, candidates: list[int], n: int, used: set[int]) -> list[int]:
@@ -186,6 +205,12 @@ def orders_table(orders: list[Order], customers: list[Customer], rng: random.Ran
                 if o.owner in (HIGH_ROLLERS, BRAND_ENTHUSIASTS, LOST_HIGH_ROLLERS,
                                LAPSED_ENTHUSIASTS) and not o.planted]
     with_duplicates(table, pick(rng, frequent, DIRT["orders_duplicate_rows"], used))
+    # A non-last order of a frequent customer untouched by other dirt, copied to another
+    # customer of the same kind: both copies are quarantined, the owner keeps 3+ valid orders.
+    conflict_rng = random.Random(SEED + CONFLICT_SEED_OFFSET)
+    moved = pick(conflict_rng, spare + spare_low, DIRT["orders_conflicting_copies"], used)
+    with_conflicting_copies(table, 0, [orders[i].order_id for i in moved], 1,
+                            sorted({orders[i].customer_id for i in spare + spare_low}), conflict_rng)
     return table
 
 
@@ -245,6 +270,12 @@ def email_events_table(events: list[EmailEvent], rng: random.Random) -> Table:
             rng, opens, DIRT["email_events_mixed_case_type"] - n_clicks, used):
         table.rows[i][3] = rng.choice(EMAIL_TYPE_SPELLINGS[table.rows[i][3]])
     with_duplicates(table, pick(rng, own, DIRT["email_events_duplicate_rows"], used))
+    # A `sent` event (it counts in no persona) copied to another recipient of the same message.
+    conflict_rng = random.Random(SEED + CONFLICT_SEED_OFFSET)
+    sends = [i for i in own if events[i].event_type == "sent" and events[i].owner in PURCHASE_PERSONAS]
+    moved = pick(conflict_rng, sends, DIRT["email_events_conflicting_copies"], used)
+    with_conflicting_copies(table, 0, [f"E-{i + 1:07d}" for i in moved], 2,
+                            sorted({events[i].customer_id for i in sends}), conflict_rng)
     return table
 
 
@@ -274,4 +305,10 @@ def web_events_table(sessions: list[Session], rng: random.Random) -> Table:
         table.rows[i][4] = rng.choice(("_".join(w.capitalize() for w in value.split("_")),
                                        value.upper()))
     with_duplicates(table, pick(rng, own, DIRT["web_events_duplicate_rows"], used))
+    # An anonymous page view (it counts for no one) copied as a known customer's.
+    conflict_rng = random.Random(SEED + CONFLICT_SEED_OFFSET)
+    anonymous = [i for i in own if not flat[i][3].customer_id and flat[i][4] == "page_view"]
+    moved = pick(conflict_rng, anonymous, DIRT["web_events_conflicting_copies"], used)
+    with_conflicting_copies(table, 0, [f"W-{i + 1:07d}" for i in moved], 2,
+                            sorted({flat[i][3].customer_id for i in buyer_pages}), conflict_rng)
     return table

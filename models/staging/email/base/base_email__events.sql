@@ -4,8 +4,11 @@
 -- (event_day; `other` when it does not start with one), so a build finds the partitions to
 -- reprocess without parsing history: those from the latest staged day minus
 -- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces those whole
--- partitions (incremental_by_partition). A copy of an event already staged in an earlier
--- partition is a duplicate, as in a full build, where the earliest copy is staged. The batch,
+-- partitions (incremental_by_partition). Of the copies of one event the earliest is staged and
+-- the rest are duplicates, unless they name different customers: then no copy is staged
+-- (conflicting_duplicate), since any one of them could credit the event to the wrong customer.
+-- A copy of an event already staged in an earlier partition is a duplicate, or a
+-- conflicting_duplicate when it names another customer; the staged copy stays. The batch,
 -- staged-before-batch and ranking steps are shared with base_web__events (macros/event_batches.sql).
 {{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
@@ -75,7 +78,11 @@ checked as (
 ),
 
 ranked as (
-    {{ rank_event_copies(checked_cte='checked', staged_before_batch_cte='staged_before_batch') }}
+    {{ rank_event_copies(
+        checked_cte='checked',
+        staged_before_batch_cte='staged_before_batch',
+        tie_columns=['event_type', 'message_id', 'bounce_type', 'user_agent', 'is_flagged_machine_open'],
+    ) }}
 )
 
 select

@@ -39,7 +39,9 @@ ranked as (
         *,
         row_number() over (
             partition by message_id, check_failure
-            order by sent_at desc, subject asc nulls last
+            order by
+                sent_at desc, subject asc nulls last, message_type asc, campaign_or_flow_name asc nulls last,
+                flow_step asc nulls last, ab_test_id asc nulls last, variant asc nulls last
         ) as row_in_key
     from checked
 )

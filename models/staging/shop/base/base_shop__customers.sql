@@ -125,12 +125,19 @@ checked as (
 ranked as (
     select
         *,
-        -- Re-exports repeat a customer; keep one row per id among the usable rows. NULLs sort
+        -- Re-exports repeat a customer; keep one row per id among the usable rows. A changed
+        -- profile is an update, never a conflict: the export's only version column is
+        -- created_at, so the copy with the latest one is the current profile, and copies with
+        -- the same one are ordered by every other column (docs/definitions.md §2.3). NULLs sort
         -- last explicitly: Spark puts them first in ascending order, DuckDB last. A copy whose
         -- sign-up time was rejected loses to one with a plausible time.
         row_number() over (
             partition by customer_id, check_failure
-            order by created_at desc nulls last, email asc nulls last, country_code asc nulls last
+            order by
+                created_at desc nulls last, email asc nulls last, country_code asc nulls last,
+                first_name asc nulls last, last_name asc nulls last, email_consent asc nulls last,
+                has_tracking_consent asc nulls last, birth_date asc nulls last,
+                acquisition_source asc nulls last
         ) as row_in_key
     from checked
 )

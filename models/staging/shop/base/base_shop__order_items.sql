@@ -1,5 +1,8 @@
 -- Every raw order line, cast and checked (see base_shop__customers for the pattern).
--- A line whose order or product was not staged has nothing to belong to.
+-- A line whose order or product was not staged has nothing to belong to. A line of an order
+-- whose copies name different customers (conflicting_duplicate) is quarantined as
+-- conflicting_order: the export does not say which copy it belongs to, and it must not be
+-- mistaken for a line of an order the store never exported (unknown_order).
 -- A table: checked once, then read by the staging view, the audit models and other base models.
 {{ config(materialized='table') }}
 {%- set line_amount = 'cast(cleaned.quantity as ' ~ type_double() ~ ') * cleaned.unit_price' %}
@@ -18,6 +21,12 @@ orders as (
 
 products as (
     select product_id from {{ ref('stg_shop__products') }}
+),
+
+conflicting_orders as (
+    select distinct order_id
+    from {{ ref('base_shop__orders') }}
+    where quarantine_reason = 'conflicting_duplicate'
 ),
 
 cleaned as (
@@ -40,6 +49,7 @@ checked as (
                 cleaned.quantity is null or cleaned.quantity <= 0
                 or cleaned.unit_price is null or cleaned.unit_price < 0
                 then 'invalid_amount'
+            when orders.order_id is null and conflicting_orders.order_id is not null then 'conflicting_order'
             when orders.order_id is null then 'unknown_order'
             when {{ is_implausible_amount(line_amount, 'orders.exchange_rate') }} then 'implausible_amount'
             when products.product_id is null then 'unknown_product'
@@ -49,6 +59,8 @@ checked as (
         on cleaned.order_id = orders.order_id
     left join products
         on cleaned.product_id = products.product_id
+    left join conflicting_orders
+        on cleaned.order_id = conflicting_orders.order_id
 ),
 
 ranked as (

@@ -2,6 +2,9 @@
 -- Orders of customers that are not in the customer export cannot be attributed to anyone.
 -- Each order gets its exchange rate to the reporting currency here (1 when it is in it), so an
 -- order whose currency has no rate is quarantined like any other unusable row.
+-- Copies of one order that name different customers are all quarantined
+-- (conflicting_duplicate): staging one would move the order and its revenue to a customer the
+-- build cannot tell is right. Other copies follow the written rule (docs/definitions.md §2.3).
 -- A table: checked once, then read by the staging view, the audit models and other base models.
 {{ config(materialized='table') }}
 with
@@ -132,8 +135,12 @@ ranked as (
         *,
         row_number() over (
             partition by order_id, check_failure
-            order by ordered_at desc, total desc
-        ) as row_in_key
+            order by
+                ordered_at desc, total desc, refunded_amount desc, order_status asc, currency asc,
+                subtotal desc nulls last, discount desc nulls last, shipping desc nulls last
+        ) as row_in_key,
+        min(customer_id) over (partition by order_id, check_failure)
+        <> max(customer_id) over (partition by order_id, check_failure) as owners_disagree
     from checked
 )
 
@@ -151,6 +158,9 @@ select
     exchange_rate,
     coalesce(
         check_failure,
-        case when row_in_key > 1 then 'duplicate' end
+        case
+            when owners_disagree then 'conflicting_duplicate'
+            when row_in_key > 1 then 'duplicate'
+        end
     ) as quarantine_reason
 from ranked

@@ -3,8 +3,10 @@
 -- Incremental, like base_email__events: partitions are the dates written in the raw
 -- occurred_at (event_day); a build replaces those from the latest staged day minus
 -- incremental_lookback_days (and a day for offsets) on, and `other` (whole partitions,
--- incremental_by_partition); a copy of an event already staged in an earlier partition is a
--- duplicate. The batch, staged-before-batch and ranking steps are macros/event_batches.sql.
+-- incremental_by_partition). Copies of one event are deduplicated as there: the earliest is
+-- staged, and copies that name different customers (an anonymous copy names none) are all
+-- conflicting_duplicate, or only the later one when the other is already staged in an earlier
+-- partition. The batch, staged-before-batch and ranking steps are macros/event_batches.sql.
 {{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 
@@ -62,7 +64,11 @@ checked as (
 ),
 
 ranked as (
-    {{ rank_event_copies(checked_cte='checked', staged_before_batch_cte='staged_before_batch') }}
+    {{ rank_event_copies(
+        checked_cte='checked',
+        staged_before_batch_cte='staged_before_batch',
+        tie_columns=['event_type', 'session_id', 'anonymous_id', 'product_id'],
+    ) }}
 )
 
 select
