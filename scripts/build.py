@@ -4,11 +4,11 @@
 
 1. A build that was interrupted before (its state file is still there) is taken back first.
 2. A user-set as_of earlier than the served snapshot's stops here: looking back is `make preview`.
-3. A first build records the week before its as_of in the history models (scripts/replay.py).
-4. The latest point of each history model is backed up (macro backup_history_points).
-5. `dbt build` with every seed, model and data test; unit tests are left to `make test`, as dbt
+3. The latest point of each history model is backed up (macro backup_history_points), and a
+   first build records the week before its as_of in the history models (scripts/replay.py).
+4. `dbt build` with every seed, model and data test; unit tests are left to `make test`, as dbt
    recommends for production runs.
-6. Only when every model and every error-severity test passed, and as_of did not go back, the
+5. Only when every model and every error-severity test passed, and as_of did not go back, the
    marts are published (scripts/publish.py) and the history points kept. Otherwise nothing is
    published, the served snapshot stays the last good one, what the build wrote into the
    history models is taken back (macro restore_history_points), each failed test is printed
@@ -184,7 +184,7 @@ def write_status(published_dir: Path, status: BuildStatus) -> Path:
     """The status record under <published>/builds/, and again as <published>/last_build.json."""
     folder = published_dir / STATUS_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    started = status.started_at.replace(":", "").replace("-", "").split(".")[0].replace("+0000", "Z")
+    started = datetime.fromisoformat(status.started_at).strftime("%Y%m%dT%H%M%SZ")
     record = folder / f"{started}-{uuid.uuid4().hex[:6]}.json"
     text = json.dumps(asdict(status), indent=2, default=str) + "\n"
     record.write_text(text)
