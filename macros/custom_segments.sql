@@ -197,6 +197,9 @@
         {%- if attribute_type is none -%}
             {%- do problems.append(at ~ ".attribute: unknown attribute '" ~ node.attribute ~ "'; allowed: "
                 ~ catalog.attributes.keys() | sort | join(', ')) -%}
+        {%- elif node.attribute in ['predicted_clv', 'probability_alive', 'churn_risk_band'] and target.type != 'duckdb' -%}
+            {%- do problems.append(at ~ ".attribute: '" ~ node.attribute ~ "' is not supported yet on " ~ target.type
+                ~ " (customer_predictions is built on DuckDB only)") -%}
         {%- else -%}
             {%- do custom_segment_check_comparison(node, attribute_type, "attribute '" ~ node.attribute ~ "'", at, catalog, problems) -%}
         {%- endif -%}
