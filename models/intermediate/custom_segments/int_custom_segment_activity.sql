@@ -5,11 +5,26 @@
 {%- set segments = custom_segment_definitions() %}
 {%- set aggregates = custom_segment_aggregates(segments) %}
 {%- set used = [] %}
+{%- set outputs = [] %}
 {%- for source in ['order', 'order_line', 'site', 'email'] if aggregates[source] %}
-    {%- do used.append(source) %}
+{%- do used.append(source) %}
 {%- endfor %}
--- depends_on: {{ ref('int_orders') }}, {{ ref('int_order_products') }}, {{ ref('int_site_events_counted') }}
--- depends_on: {{ ref('int_email_events_classified') }}, {{ ref('stg_email__messages') }}, {{ ref('stg_shop__products') }}
+{%- set select_lists = {} %}
+{%- set joins = [] %}
+{%- for source in used %}
+{%- set pairs = [] %}
+{%- set cte = source ~ '_activity' %}
+{%- do joins.append('\n    left join ' ~ cte ~ ' on customers.customer_id = ' ~ cte ~ '.customer_id') %}
+{%- for aggregate in aggregates[source] %}
+{%- do pairs.append(',\n        ' ~ aggregate.sql ~ ' as ' ~ aggregate.column) %}
+{%- do outputs.append(',\n        coalesce(' ~ cte ~ '.' ~ aggregate.column ~ ', 0) as ' ~ aggregate.column) %}
+{%- endfor %}
+{%- do select_lists.update({source: pairs | join('')}) %}
+{%- endfor %}
+-- The sources are read only when a definition counts them; dbt must know them all the same.
+-- depends_on: {{ ref('int_orders') }}, {{ ref('int_order_products') }}
+-- depends_on: {{ ref('int_site_events_counted') }}, {{ ref('int_email_events_classified') }}
+-- depends_on: {{ ref('stg_email__messages') }}, {{ ref('stg_shop__products') }}
 with
 
 customers as (
@@ -119,31 +134,47 @@ email_rows as (
     where email_events.occurred_at <= as_of_point.as_of
 ),
 {%- endif %}
-{%- for source in used %}
+{%- if 'order' in used %}
 
-{{ source }}_activity as (
+order_activity as (
     select
-        customer_id,
-        {%- for aggregate in aggregates[source] %}
-        {{ aggregate.sql }} as {{ aggregate.column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from {{ source }}_rows
+        customer_id{{ select_lists['order'] }}
+    from order_rows
     group by customer_id
 ),
-{%- endfor %}
+{%- endif %}
+{%- if 'order_line' in used %}
+
+order_line_activity as (
+    select
+        customer_id{{ select_lists['order_line'] }}
+    from order_line_rows
+    group by customer_id
+),
+{%- endif %}
+{%- if 'site' in used %}
+
+site_activity as (
+    select
+        customer_id{{ select_lists['site'] }}
+    from site_rows
+    group by customer_id
+),
+{%- endif %}
+{%- if 'email' in used %}
+
+email_activity as (
+    select
+        customer_id{{ select_lists['email'] }}
+    from email_rows
+    group by customer_id
+),
+{%- endif %}
 
 activity as (
     select
-        customers.customer_id
-        {%- for source in used %}
-        {%- for aggregate in aggregates[source] %},
-        coalesce({{ source }}_activity.{{ aggregate.column }}, 0) as {{ aggregate.column }}
-        {%- endfor %}
-        {%- endfor %}
-    from customers
-    {%- for source in used %}
-    left join {{ source }}_activity on customers.customer_id = {{ source }}_activity.customer_id
-    {%- endfor %}
+        customers.customer_id{{ outputs | join('') }}
+    from customers{{ joins | join('') }}
 )
 
 select * from activity
