@@ -67,6 +67,7 @@ members as (
     select
         customer_id,
         {{ string_literal(segment.name) }} as segment_name,
+        {{ string_literal('custom segment: ' ~ segment.description | trim) }} as entered_because,
         as_of
     from evaluated
     where is_in_{{ segment.name }}
@@ -78,6 +79,7 @@ members as (
     select
         customer_id,
         cast(null as {{ dbt.type_string() }}) as segment_name,
+        cast(null as {{ dbt.type_string() }}) as entered_because,
         as_of
     from evaluated
     where 1 = 0
