@@ -46,8 +46,9 @@ EXPECTED = {
     "unknown attribute": "item 0, segment 'unknown_attribute', at condition.attribute: unknown attribute 'contry'; "
                          "allowed: acquisition_source, aov,",
     "unknown event": "segment 'unknown_event', at condition.event: unknown event 'page_likes'; allowed: adds_to_cart,",
-    "operator that does not fit the type": "segment 'operator_misfit', at condition.all[1].op: operator '<' does not "
-                                           "fit text attribute 'country_code'; allowed: =, !=, in, not in, is null, is not null",
+    "operator that does not fit the type": (
+        "segment 'operator_misfit', at condition.all[1].op: operator '<' does not fit text attribute "
+        "'country_code'; allowed: =, !=, in, not in, is null, is not null"),
     "value that does not fit the type": "segment 'value_misfit', at condition.value: expected a number value",
     "window start after its end": "segment 'window_backwards', at condition.any[1].not.window: the window starts "
                                   "(7 days ago) after it ends (30 days ago)",
@@ -57,7 +58,8 @@ EXPECTED = {
     "an unknown custom segment": "segment 'unknown_reference', at condition.member_of.custom_segment: unknown custom "
                                  "segment 'nowhere'",
     "a duplicate name": "item 10, segment 'duplicate', at name: duplicate name (also item 9)",
-    "a clash with a built-in segment": "segment 'high_rollers', at name: clashes with the built-in segment 'High Rollers'",
+    "a clash with a built-in segment": (
+        "segment 'high_rollers', at name: clashes with the built-in segment 'High Rollers'"),
     "a malformed name": "segment 'Bad Name', at name: a name is lower snake case",
     "two kinds in one condition": "segment 'two_kinds', at condition: a condition has exactly one of: all, any, not, "
                                   "attribute, event, member_of, anniversary (found attribute, event)",

@@ -68,7 +68,8 @@ def plant_reference_case(tables: dict[str, Table]) -> list[str]:
         viewed_at = (END - timedelta(days=VIEW_DAYS_AGO)).replace(hour=10) + timedelta(minutes=number)
         session_id = f"S-CS{number:04d}"
         for offset, (event_type, product) in enumerate((("page_view", ""), ("product_view", REFERENCE_PRODUCT))):
-            web.rows.append([f"W-CS{number:04d}{offset}", session_id, customer_id, "", event_type, product,
+            web.rows.append([f"W-CS{number:04d}{offset}", session_id, customer_id, f"anon-{9900000000 + number}",
+                             event_type, product,
                              (viewed_at + timedelta(seconds=30 * offset)).strftime(CLEAN_TIMESTAMP)])
             web.owners.append(customer_id)
             web.planted.append(True)
