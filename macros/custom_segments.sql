@@ -434,13 +434,18 @@
 {#- The distinct aggregates the segments need, by source: {source: [aggregate, ...]}. #}
 {% macro custom_segment_aggregates(segments) %}
     {%- set by_source = {'order': [], 'order_line': [], 'site': [], 'email': []} -%}
-    {%- set seen = [] -%}
+    {%- set seen = {} -%}
     {%- for segment in segments -%}
         {%- for leaf in custom_segment_leaves(segment.condition) if 'event' in leaf -%}
             {%- set aggregate = custom_segment_aggregate(leaf) -%}
             {%- if aggregate.column not in seen -%}
-                {%- do seen.append(aggregate.column) -%}
+                {%- do seen.update({aggregate.column: aggregate.sql}) -%}
                 {%- do by_source[aggregate.source].append(aggregate) -%}
+            {%- elif seen[aggregate.column] != aggregate.sql -%}
+                {#- Filter values that differ only in case or punctuation name the same column. #}
+                {{ exceptions.raise_compiler_error("custom segments: segment '" ~ segment.name
+                    ~ "' counts " ~ aggregate.sql ~ ", which another segment's filter values name the same column ("
+                    ~ aggregate.column ~ ") with other values; write the values alike") }}
             {%- endif -%}
         {%- endfor -%}
     {%- endfor -%}

@@ -143,3 +143,18 @@ def test_the_demo_definitions_use_every_condition_kind() -> None:
         "member_of:lifecycle_stage", "member_of:custom_segment",
     }
     assert expected <= found, sorted(expected - found)
+
+
+def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_path: Path) -> None:
+    """SKU-1 and sku_1 would share one activity column; the parse stops instead of counting one as the other."""
+    views = {"event": "product_views", "window": "all_time", "op": ">", "value": 0}
+    definitions = [segment("by_dash", {**views, "product": "SKU-1"}),
+                   segment("by_underscore", {**views, "product": "sku_1"})]
+    result = subprocess.run(
+        [str(DBT), "parse", "--vars", yaml.safe_dump({"custom_segments": definitions}),
+         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
+        cwd=ROOT, env=dbt_env(tmp_path / "parse.duckdb"), capture_output=True, text=True, check=False,
+    )
+    assert result.returncode != 0
+    assert "segment 'by_underscore' counts" in result.stdout, result.stdout[-3000:]
+    assert "write the values alike" in result.stdout
