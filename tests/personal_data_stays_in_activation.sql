@@ -16,6 +16,7 @@
 -- depends_on: {{ ref('audience_deltas') }}
 -- depends_on: {{ ref('calendar_days') }}
 -- depends_on: {{ ref('journey_step_products') }}
+-- depends_on: {{ ref('custom_segment_members') }}
 {%- if target.type == 'duckdb' %}
 -- depends_on: {{ ref('customer_predictions') }}
 {%- endif %}

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .constants import END_DATE, HEADERS, SEED, START, TABLE_NAMES
 from .customers import build_customers, build_planted_customers
+from .custom_segments import plant_reference_case
 from .dirt import (
     customers_table, email_events_table, messages_table, order_items_table, orders_table,
     products_table, web_events_table,
@@ -64,6 +65,7 @@ def build_dataset(seed: int = SEED) -> Dataset:
         "raw_web_events": web_events_table(sessions, rng),
         "raw_exchange_rates": exchange_rates_table(),
     }
+    plant_reference_case(tables)
     return Dataset(tables, {c.customer_id: c.archetype for c in customers})
 
 

@@ -1,6 +1,7 @@
 -- One row per customer and segment the customer is in at as_of: every persona the customer
--- meets (they overlap on purpose), the RFM segment and the RFM retention group. This is the
--- table a reverse-ETL job syncs to the email platform.
+-- meets (they overlap on purpose), the RFM segment and the RFM retention group, and every custom
+-- segment of var custom_segments (family custom). This is the table a reverse-ETL job syncs to
+-- the email platform.
 with
 
 persona_memberships as (
@@ -9,6 +10,10 @@ persona_memberships as (
 
 customer_rfm as (
     select * from {{ ref('customer_rfm') }}
+),
+
+custom_segment_members as (
+    select * from {{ ref('custom_segment_members') }}
 ),
 
 as_of_point as (
@@ -54,6 +59,15 @@ memberships as (
         'rfm_group' as segment_family,
         entered_because
     from rfm_evidence
+
+    union all
+
+    select
+        customer_id,
+        segment_name,
+        'custom' as segment_family,
+        entered_because
+    from custom_segment_members
 )
 
 select
