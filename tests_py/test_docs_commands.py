@@ -304,7 +304,7 @@ def test_every_command_of_the_docs_runs_as_written_in_a_fresh_checkout(tmp_path:
                 continue
             block_started = time.monotonic()
             result = run_block(checkout, block)
-            ran.append(Ran(block.where, first_line(block.script()), time.monotonic() - block_started))
+            ran.append(Ran(block.where, first_line(block.text), time.monotonic() - block_started))
             assert result.returncode == 0, (
                 f"{block.where} failed (exit {result.returncode}):\n{block.script()}\n"
                 f"--- stdout\n{result.stdout[-4000:]}\n--- stderr\n{result.stderr[-4000:]}"
