@@ -157,8 +157,12 @@ REPLAY_EVERY ?= 1d
 replay: $(BIN)/.installed
 	$(BIN)/python scripts/replay.py --start $(REPLAY_START) --end $(REPLAY_END) --every $(REPLAY_EVERY)
 
+## docs: the dbt docs site (every model, column, test and the lineage) of the last build, as one
+## page with the manifest and catalog inlined: target/static_index.html opens from disk (file://),
+## offline. (target/index.html, written beside it, fetches them and needs `dbt docs serve`.)
 docs: $(BIN)/.installed
-	$(BIN)/dbt docs generate
+	$(BIN)/dbt docs generate --static
+	@echo "dbt docs site: $(CURDIR)/target/static_index.html (opens from disk)"
 
 clean:
 	rm -rf target logs dbt_packages previews segments.duckdb segments.duckdb.wal spark-warehouse metastore_db derby.log

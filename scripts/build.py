@@ -337,6 +337,7 @@ def report(status: BuildStatus, database: Path, published_dir: Path) -> str:
     if status.status == "published":
         lines.append(f"Build passed and {status.message}.")
         lines.append(f"  BI tools read {published_dir / publish.SERVED_NAME} (as_of {status.as_of}).")
+        lines.append(f"  query:  .venv/bin/python scripts/query.py {published_dir / publish.SERVED_NAME}")
     elif status.status == "previewed":
         lines.append(f"Preview {status.message}.")
     else:
@@ -382,8 +383,8 @@ def main(argv: list[str] | None = None) -> int:
     code, status = run_build(database.resolve(), args.published_dir.resolve(), build_vars, target_path, mode)
     print(report(status, database, args.published_dir))
     if args.preview is not None and code == 0:
-        print(f"  Read it: .venv/bin/python -c \"import duckdb; print(duckdb.connect('{database}', "
-              f"read_only=True).sql('select primary_persona, count(*) from customer_personas group by 1'))\"")
+        print(f"  query:  .venv/bin/python scripts/query.py {database} "
+              "\"select primary_persona, count(*) from customer_personas group by 1\"")
     return code
 
 

@@ -127,7 +127,9 @@ def format_summary(summary: BuildSummary) -> str:
     lines = [
         f"Segment tables built in {summary.database_path.resolve()}",
         f"  schema {summary.schema}: " + ", ".join(MART_TABLES),
-        f"  open:  duckdb {summary.database_path} \"select * from {summary.schema}.customer_personas limit 10\"",
+        # A command a reader can paste from the project directory (README, "Reading the tables").
+        f"  open:  .venv/bin/python scripts/query.py {summary.database_path} "
+        f"\"select * from {summary.schema}.customer_personas limit 10\"",
         "",
         f"as_of {summary.as_of}: {summary.customers} customers, {summary.purchasers} purchasers, "
         f"RFM report ready: {'yes' if summary.rfm_is_ready else 'no'}",

@@ -384,7 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         f"Published {snapshot.snapshot_id} ({len(snapshot.manifest['row_counts'])} tables, "
         f"{size_of(snapshot.database) / 1e6:.1f} MB DuckDB, {size_of(snapshot.parquet_dir) / 1e6:.1f} MB Parquet, "
         f"{snapshot.manifest['publish_seconds']} s)\n"
-        f"  BI tools: duckdb -readonly {served}\n"
+        f"  BI tools: {served} (read-only)\n"
+        f"  query:    .venv/bin/python scripts/query.py {served}\n"
         f"  Parquet:  {args.published_dir / snapshot.snapshot_id.split('-')[0]}/"
     )
     return 0

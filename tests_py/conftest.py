@@ -28,6 +28,80 @@ def dbt_env(database: Path) -> dict[str, str]:
     }
 
 
+# Variables of an enclosing run (e.g. `make pytest`, or a developer's shell) that would point a
+# fresh checkout at another database, profile or make invocation.
+OUTER_VARIABLES = (
+    "SEGMENTS_DUCKDB_PATH", "DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH",
+    "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
+)
+
+
+def user_env() -> dict[str, str]:
+    """The environment of a user's shell in a fresh checkout: none of the enclosing run's variables."""
+    return {k: v for k, v in os.environ.items() if k not in OUTER_VARIABLES}
+
+
+def copy_checkout(destination: Path) -> None:
+    """The tracked files of the working tree (with their uncommitted changes), and this venv: a
+    fresh clone on which `make build` has nothing to install."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    if listed.returncode != 0:
+        pytest.skip("not a git checkout: the tracked files cannot be listed")
+    for name in filter(None, listed.stdout.split("\0")):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    (destination / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
+    # The venv is shared with the checkout under test: the Makefile must not recreate it.
+    os.utime(destination / "requirements.txt", (0, 0))
+
+
+def make(checkout: Path, target: str) -> subprocess.CompletedProcess[str]:
+    """`make TARGET` in `checkout`, as a user's shell runs it there."""
+    return subprocess.run(
+        # -o: never remake the venv's install stamp, even when it is missing.
+        ["make", "-o", ".venv/bin/.installed", target],
+        cwd=checkout, env=user_env(), capture_output=True, text=True, check=False,
+    )
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+BROWSER_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--window-size=1400,1000",
+    # No network: the pages must open offline.
+    "--host-resolver-rules=MAP * ~NOTFOUND",
+)
+
+
+def chromium_driver(test: str) -> object:
+    """Headless Chromium driven by selenium (marker `browser`). An alert stays open, for the test to
+    see it (`driver.switch_to.alert`), instead of failing the next command. Skipped with a message
+    where Chromium or chromedriver is missing, except in CI, which installs them."""
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI must run {test}: .ci/run installs chromium and chromium-driver")
+        pytest.skip(f"no Chromium and chromedriver found: install the Debian packages chromium and chromium-driver "
+                    f"(.ci/run does) to run {test}")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in BROWSER_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={Path(os.environ.get('TMPDIR', '/tmp')) / f'test-chromium-{os.getpid()}'}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    options.set_capability("unhandledPromptBehavior", "ignore")
+    return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
+
+
 def copy_project(target: Path) -> Path:
     """The project's files (tracked and new, not ignored) copied into `target`, to edit its seeds."""
     files = subprocess.run(

@@ -180,7 +180,7 @@ def test_the_script_publishes_the_demo_build(built_database: Path, tmp_path: Pat
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert f"duckdb -readonly {out / 'segments.duckdb'}" in result.stdout
+    assert f"query:    .venv/bin/python scripts/query.py {out / 'segments.duckdb'}\n" in result.stdout
     manifests = list(out.glob("*/manifest.json"))
     assert len(manifests) == 1
     manifest = json.loads(manifests[0].read_text())

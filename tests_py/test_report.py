@@ -6,8 +6,6 @@ chart has data, and three numbers on the page equal SQL over the published snaps
 from __future__ import annotations
 
 import base64
-import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -19,18 +17,9 @@ import duckdb
 import pytest
 
 from scripts import report
-from conftest import DBT, ROOT, dbt_env
+from conftest import DBT, ROOT, chromium_driver, dbt_env
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
 SCREENSHOT = ROOT / "target" / "report_screenshot.png"
-BROWSER_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--window-size=1400,1000",
-    # No network: the page must open offline.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
-)
 
 
 # ------------------------------------------------------------------------------------------
@@ -140,24 +129,6 @@ def test_the_page_is_self_contained_and_holds_no_customer_row(page: Path, snapsh
     assert "@" not in text.split("<script", 1)[0]
 
 
-def chromium_driver() -> object:
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must run the report's browser test: .ci/run installs chromium and chromium-driver")
-        pytest.skip("no Chromium and chromedriver found: install the Debian packages chromium and chromium-driver "
-                    "(.ci/run does) to run the report's browser test")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in BROWSER_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={Path(os.environ.get('TMPDIR', '/tmp')) / f'report-chromium-{os.getpid()}'}")
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    return webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
-
-
 def shown_number(driver: object, cell: str) -> float:
     from selenium.webdriver.common.by import By
 
@@ -167,7 +138,7 @@ def shown_number(driver: object, cell: str) -> float:
 
 @pytest.mark.browser
 def test_the_report_opens_in_chromium_with_data_in_every_chart(page: Path, snapshot: duckdb.DuckDBPyConnection) -> None:
-    driver = chromium_driver()
+    driver = chromium_driver("the report's browser test")
     try:
         driver.get(page.as_uri())  # type: ignore[attr-defined]
         charts = driver.execute_script(  # type: ignore[attr-defined]
