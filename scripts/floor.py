@@ -244,7 +244,10 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
                 and not {implausible('total')} and not {implausible('subtotal')} and not {implausible('discount')}
                 and not {implausible('shipping')} and not {implausible('refunded_amount')}
                 and customer_id in (select customer_id from customers)
-            qualify row_number() over (partition by order_id order by ordered_at desc, total desc) = 1
+            -- Copies that name different customers are all quarantined (conflicting_duplicate).
+            qualify
+                row_number() over (partition by order_id order by ordered_at desc, total desc) = 1
+                and min(customer_id) over (partition by order_id) = max(customer_id) over (partition by order_id)
         ),
         netted as (
             select
@@ -312,7 +315,9 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
         )
         select * exclude (event_id)
         from usable
-        qualify row_number() over (partition by event_id order by occurred_at, event_type) = 1
+        qualify
+            row_number() over (partition by event_id order by occurred_at, event_type) = 1
+            and min(customer_id) over (partition by event_id) = max(customer_id) over (partition by event_id)
         """,
         # Staged site events (base_web__events), anonymous ones too: they count toward as_of.
         f"""
@@ -336,7 +341,11 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
             and event_type in
                 ('page_view', 'category_view', 'product_view', 'add_to_cart', 'checkout_started', 'order_completed')
             and (customer_id is null or customer_id in (select customer_id from customers))
-        qualify row_number() over (partition by event_id order by occurred_at, event_type) = 1
+        -- An anonymous copy names nobody: against a copy that names a customer, it conflicts too.
+        qualify
+            row_number() over (partition by event_id order by occurred_at, event_type) = 1
+            and min(coalesce(customer_id, '')) over (partition by event_id)
+                = max(coalesce(customer_id, '')) over (partition by event_id)
         """,
         # as_of (int_as_of): the latest staged row on the latest corroborated day.
         f"""
