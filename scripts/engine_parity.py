@@ -44,6 +44,11 @@ DUCKDB_ONLY_ROWS: dict[str, str] = {
     model: "audience_family not in ('churn_risk_band', 'likely_buyer')"
     for model in ("audience_members", "audience_history", "audience_deltas")
 }
+# Columns only a DuckDB build fills (from customer_predictions); null on other engines, so they
+# are compared as null.
+DUCKDB_ONLY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "custom_segment_profiles": ("predicted_clv", "probability_alive", "churn_risk_band"),
+}
 
 
 @dataclass(frozen=True)
@@ -177,10 +182,16 @@ def _read(connection: duckdb.DuckDBPyConnection, relation_sql: str, where: str |
 
 
 def read_duckdb_table(
-    connection: duckdb.DuckDBPyConnection, schema: str, table: str, where: str | None = None
+    connection: duckdb.DuckDBPyConnection, schema: str, table: str, where: str | None = None,
+    nulled: tuple[str, ...] = (),
 ) -> Table:
-    """A table of a DuckDB build (the rows `where` keeps, when given)."""
-    return _read(connection, f'"{schema}"."{table}"', where)
+    """A table of a DuckDB build (the rows `where` keeps, when given; the `nulled` columns null,
+    of their own type)."""
+    relation = f'"{schema}"."{table}"'
+    if nulled:
+        replaced = ", ".join(f'case when false then "{column}" end as "{column}"' for column in nulled)
+        relation = f"(select * replace ({replaced}) from {relation})"
+    return _read(connection, relation, where)
 
 
 def spark_table_path(warehouse: Path, schema: str, table: str) -> Path:
@@ -250,7 +261,8 @@ def compare_model(
 ) -> list[str]:
     """The differences between the DuckDB and the Spark relation of one model."""
     left = read_duckdb_table(
-        connection, duckdb_model.schema, duckdb_model.alias, DUCKDB_ONLY_ROWS.get(duckdb_model.name)
+        connection, duckdb_model.schema, duckdb_model.alias, DUCKDB_ONLY_ROWS.get(duckdb_model.name),
+        DUCKDB_ONLY_COLUMNS.get(duckdb_model.name, ()),
     )
     left_types = dict(zip(left.columns, left.types))
     right = read_spark_table(
