@@ -101,13 +101,17 @@ semantic: $(BIN)/.installed
 COVERAGE_DIR := target/coverage
 # Share of model columns that must have a description: 1.0 is every column.
 DOC_COVERAGE_MIN := 1.0
+# Models whose columns come from a store's data, not from the YAML: the custom segments' aggregates
+# are one column per (event, measure, filter, window) the definitions use, named by a rule the
+# model's description states (docs/custom_segments.md).
+DOC_COVERAGE_EXCLUDED := models/intermediate/custom_segments/int_custom_segment_activity.sql
 
 coverage: $(BIN)/.installed
 	$(BIN)/dbt parse
 	$(BIN)/dbt docs generate --no-compile
 	mkdir -p $(COVERAGE_DIR)
 	$(BIN)/dbt-coverage compute doc --model-path-filter models/ --cov-report $(COVERAGE_DIR)/doc.json \
-		--cov-fail-under $(DOC_COVERAGE_MIN)
+		--model-path-exclusion-filter $(DOC_COVERAGE_EXCLUDED) --cov-fail-under $(DOC_COVERAGE_MIN)
 	$(BIN)/dbt-coverage compute test --model-path-filter models/ --cov-report $(COVERAGE_DIR)/test.json
 	$(BIN)/dbt-coverage compute unit-test --model-path-filter models/ \
 		--cov-report $(COVERAGE_DIR)/unit_test.json
