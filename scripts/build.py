@@ -135,11 +135,6 @@ def served_as_of(published_dir: Path) -> datetime | None:
     return found[0] if found and isinstance(found[0], datetime) else None
 
 
-def served_snapshot_id(published_dir: Path) -> str | None:
-    served = published_dir / publish.SERVED_NAME
-    return Path(os.readlink(served)).stem if served.is_symlink() else None
-
-
 def parse_as_of(value: Any) -> datetime | None:
     """A var or column value of as_of as a naive UTC datetime."""
     if value is None or value == "":
@@ -316,7 +311,7 @@ def finish(code: int, status: BuildStatus, published_dir: Path, started: float, 
     status.finished_at = now_utc().isoformat()
     status.seconds = round(time.monotonic() - started, 1)
     if not preview:
-        status.served_snapshot = served_snapshot_id(published_dir)
+        status.served_snapshot = publish.served_id(published_dir)
         write_status(published_dir, status)
     return code, status
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,8 +76,6 @@ class DbtSession:
 
     def var(self, name: str) -> Any:
         """A var as dbt resolves it for this session (--vars over dbt_project.yml), as JSON-able data."""
-        import json
-
         text = self.query_value(f"select '{{{{ tojson(var('{name}')) | replace(\"'\", \"''\") }}}}' as value")
         return json.loads(str(text))
 
@@ -84,8 +83,6 @@ class DbtSession:
         """Run a macro (dbt run-operation); RuntimeError when it fails."""
         args = ["run-operation", macro, "--quiet", *self.common, *self.vars_args]
         if macro_args:
-            import json
-
             args += ["--args", json.dumps(macro_args)]
         self.invoke(args, quiet=True)
 

@@ -134,7 +134,8 @@ def _publish_lock(published: Path) -> Iterator[None]:
         yield
 
 
-def _served_id(published: Path) -> str | None:
+def served_id(published: Path) -> str | None:
+    """The id of the snapshot the served link points at (None before the first publish)."""
     served = published / SERVED_NAME
     return Path(os.readlink(served)).stem if served.is_symlink() else None
 
@@ -147,7 +148,7 @@ def _written_at(snapshots: Path, snapshot_id: str) -> int:
 def prune(published: Path, keep: int) -> list[str]:
     """Delete all but the `keep` latest snapshots (by file time: as_of may go back), never the one served."""
     snapshots = published / "snapshots"
-    served = _served_id(published)
+    served = served_id(published)
     # A snapshot is a DuckDB file with its Parquet folder, or the folder alone (--target spark);
     # names starting with a dot are publishes in progress.
     found = {path.stem for path in snapshots.glob("*.duckdb")} | {
