@@ -198,6 +198,24 @@
     sha2({{ expression }}, 256)
 {%- endmacro %}
 
+{#
+    A text expression hashed to a number in [0, 1), the same on every engine and in Python:
+    the first 8 hex digits of its MD5 as an unsigned integer, divided by 16^8
+    (int(hashlib.md5(text.encode()).hexdigest()[:8], 16) / 2**32). For deterministic samples
+    and holdouts that stay put across builds and engines. NULL in, NULL out.
+#}
+{% macro hash_fraction(expression) -%}
+    {{ return(adapter.dispatch('hash_fraction', 'segments')(expression)) }}
+{%- endmacro %}
+
+{% macro default__hash_fraction(expression) -%}
+    (cast(('0x' || substr(md5({{ expression }}), 1, 8)) as ubigint) / 4294967296.0)
+{%- endmacro %}
+
+{% macro spark__hash_fraction(expression) -%}
+    (cast(conv(substr(md5({{ expression }}), 1, 8), 16, 10) as bigint) / 4294967296.0)
+{%- endmacro %}
+
 {# ---- dates ---------------------------------------------------------------------------------- #}
 
 {#
