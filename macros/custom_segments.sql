@@ -466,6 +466,59 @@
 {% endmacro %}
 
 
+{#- The CTEs a condition is evaluated over, ending in customer_inputs: one row per customer of
+    custom_segment_profiles with every activity aggregate the segments use (0 without such
+    events) and every persona flag their member_of persona leaves name. custom_segment_members
+    and the preview (custom_segment_preview) both read it, so a preview counts what the build
+    built. The caller writes `with` before it and its own CTEs after it. #}
+{% macro custom_segment_inputs(segments) -%}
+    {%- set aggregates = custom_segment_aggregates(segments) -%}
+    {%- set personas = custom_segment_personas(segments) -%}
+profiles as (
+    select * from {{ ref('custom_segment_profiles') }}
+),
+
+activity as (
+    select * from {{ ref('int_custom_segment_activity') }}
+),
+{%- if personas %}
+
+persona_memberships as (
+    select * from {{ ref('int_persona_memberships') }}
+),
+
+-- Every persona a customer meets, not only the primary one.
+persona_flags as (
+    select
+        customer_id,
+        {%- for persona, column in personas.items() %}
+        max(case when persona_name = {{ string_literal(persona) }} then 1 else 0 end) = 1 as {{ column }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from persona_memberships
+    group by customer_id
+),
+{%- endif %}
+
+customer_inputs as (
+    select
+        profiles.*
+        {%- for source_aggregates in aggregates.values() %}
+        {%- for aggregate in source_aggregates %},
+        coalesce(activity.{{ aggregate.column }}, 0) as {{ aggregate.column }}
+        {%- endfor %}
+        {%- endfor %}
+        {%- for column in personas.values() %},
+        coalesce(persona_flags.{{ column }}, false) as {{ column }}
+        {%- endfor %}
+    from profiles
+    left join activity on profiles.customer_id = activity.customer_id
+    {%- if personas %}
+    left join persona_flags on profiles.customer_id = persona_flags.customer_id
+    {%- endif %}
+)
+{%- endmacro %}
+
 {#- A Jinja value as a SQL literal of its type. #}
 {% macro custom_segment_literal(value) %}
     {%- if value is sameas true or value is sameas false -%}
@@ -496,6 +549,29 @@
 {% endmacro %}
 
 
+{#- What a leaf compares, as SQL over a row of customer_inputs: the attribute's column, the event's
+    aggregate column, the days to the anniversary, the persona flag or the membership's column;
+    for a custom_segment leaf, that segment's whole (never null) condition. The condition
+    compares it; the preview prints it as the value that decided. #}
+{% macro custom_segment_leaf_value(node, segments) %}
+    {%- if 'attribute' in node -%}
+        {{ return(node.attribute) }}
+    {%- elif 'event' in node -%}
+        {{ return(custom_segment_aggregate(node).column) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary]) }}
+    {%- endif -%}
+    {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
+    {%- if membership_kind == 'custom_segment' -%}
+        {%- for segment in segments if segment.name == value -%}
+            {{ return(custom_segment_condition_sql(segment.condition, segments)) }}
+        {%- endfor -%}
+    {%- elif membership_kind == 'persona' -%}
+        {{ return('is_persona_' ~ custom_segment_slug(value)) }}
+    {%- endif -%}
+    {{ return(membership_kind) }}
+{% endmacro %}
+
 {#- A validated condition as a boolean SQL expression over a row of custom_segment_profiles joined
     to int_custom_segment_activity and the persona flags. Never null: every leaf is wrapped in
     coalesce(..., false), so `not` of a comparison with a missing value is true. A custom_segment
@@ -510,22 +586,18 @@
         {{ return('(' ~ parts | join(' and ' if kind == 'all' else ' or ') ~ ')') }}
     {%- elif 'not' in node -%}
         {{ return('not ' ~ custom_segment_condition_sql(node['not'], segments)) }}
-    {%- elif 'attribute' in node -%}
-        {%- set test = custom_segment_comparison(node.attribute, node.op, node.get('value')) -%}
-    {%- elif 'event' in node -%}
-        {%- set test = custom_segment_comparison(custom_segment_aggregate(node).column, node.op, node.get('value')) -%}
-    {%- elif 'anniversary' in node -%}
-        {%- set test = custom_segment_catalog().anniversaries[node.anniversary] ~ ' <= ' ~ node.within_next_days -%}
+    {%- elif 'member_of' in node and 'custom_segment' in node.member_of -%}
+        {{ return(custom_segment_leaf_value(node, segments)) }}
     {%- else -%}
-        {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
-        {%- if membership_kind == 'custom_segment' -%}
-            {%- for segment in segments if segment.name == value -%}
-                {{ return(custom_segment_condition_sql(segment.condition, segments)) }}
-            {%- endfor -%}
-        {%- elif membership_kind == 'persona' -%}
-            {%- set test = 'is_persona_' ~ custom_segment_slug(value) -%}
+        {%- set subject = custom_segment_leaf_value(node, segments) -%}
+        {%- if 'attribute' in node or 'event' in node -%}
+            {%- set test = custom_segment_comparison(subject, node.op, node.get('value')) -%}
+        {%- elif 'anniversary' in node -%}
+            {%- set test = subject ~ ' <= ' ~ node.within_next_days -%}
+        {%- elif 'persona' in node.member_of -%}
+            {%- set test = subject -%}
         {%- else -%}
-            {%- set test = custom_segment_comparison(membership_kind, '=', value) -%}
+            {%- set test = custom_segment_comparison(subject, '=', (node.member_of.values() | list)[0]) -%}
         {%- endif -%}
     {%- endif -%}
     {{ return('coalesce(' ~ test ~ ', false)') }}
