@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build preview publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
+.PHONY: build preview segment publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,17 @@ PREVIEW_DIR ?= $(CURDIR)/previews
 preview: $(BIN)/.installed
 	@test -n "$(AS_OF)" || { echo 'usage: make preview AS_OF=2026-06-01'; exit 2; }
 	$(BIN)/python scripts/build.py --preview "$(AS_OF)" --preview-dir "$(PREVIEW_DIR)" $(VARS_FLAG)
+
+## segment: preview one custom segment (docs/custom_segments.md, "Preview"), e.g.
+## make segment NAME=us_viewed_product_not_bought: its size and share of customers, the funnel of
+## its top-level conditions, its members per primary persona and five sample members, read-only
+## from the last build's segments.duckdb, or from DATABASE=<file> or the preview of AS_OF=<date>.
+NAME ?=
+DATABASE ?=
+SEGMENT_FROM := $(if $(strip $(DATABASE)),--database "$(DATABASE)") $(if $(strip $(AS_OF)),--as-of "$(AS_OF)" --preview-dir "$(PREVIEW_DIR)")
+segment: $(BIN)/.installed
+	@test -n "$(NAME)" || { echo 'usage: make segment NAME=us_viewed_product_not_bought [AS_OF=2026-06-01 | DATABASE=previews/20260601T000000.duckdb]'; exit 2; }
+	$(BIN)/python scripts/segment_preview.py "$(NAME)" $(strip $(SEGMENT_FROM) $(VARS_FLAG))
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot, after its
 ## data tests pass again (scripts/build.py --publish-only). The number of snapshots kept is the

@@ -203,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     set_environment(None)
     build_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
-    common = ("--target-path", str(args.target_path)) if args.target_path else ()
+    # No manifest or run results written: target/ keeps what the last build wrote there.
+    common = ("--no-write-json", *(("--target-path", str(args.target_path)) if args.target_path else ()))
     try:
         compiled = compile_preview(DbtSession(REPO_ROOT, common, build_vars), args.name)
     except RuntimeError as error:
