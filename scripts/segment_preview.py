@@ -48,6 +48,7 @@ class Preview:
     customers: int
     size: int
     built_size: int
+    differing: int
     steps: list[int]
     personas: list[tuple[str, int]]
     sample: list[tuple[Any, ...]]
@@ -88,8 +89,9 @@ def missing_activity_columns(connection: duckdb.DuckDBPyConnection, compiled: di
 def evaluate(connection: duckdb.DuckDBPyConnection, compiled: dict[str, Any]) -> Preview:
     """Counts, funnel, persona overlap and sample of the compiled segment over the open database."""
     connection.execute(f"create temp table preview as {compiled['sql']}")
-    as_of, customers, size, built_size = connection.execute(
-        "select max(as_of), count(*), count_if(is_member), count_if(is_built_member) from preview").fetchone()
+    as_of, customers, size, built_size, differing = connection.execute(
+        "select max(as_of), count(*), count_if(is_member), count_if(is_built_member),"
+        " count_if(is_member <> is_built_member) from preview").fetchone()
     meets = [f"meets_{number}" for number in range(1, len(compiled["steps"]) + 1)]
     if compiled["shape"] == "all":
         counted = [" and ".join(meets[:number]) for number in range(1, len(meets) + 1)]
@@ -104,7 +106,7 @@ def evaluate(connection: duckdb.DuckDBPyConnection, compiled: dict[str, Any]) ->
     sample = connection.execute(
         f"select customer_id, {values}, primary_persona, entered_because from preview where is_member"
         f" order by sample_order, customer_id limit {SAMPLE_SIZE}").fetchall()
-    return Preview(as_of, customers, size, built_size, steps, personas, sample)
+    return Preview(as_of, customers, size, built_size, differing, steps, personas, sample)
 
 
 def shown(value: Any) -> str:
@@ -144,10 +146,10 @@ def format_preview(compiled: dict[str, Any], preview: Preview, source: str) -> s
                      "(the counts below show which condition leaves nobody).")
     elif preview.size == preview.customers:
         lines.append(f"warning: {name} holds every customer: its condition leaves nobody out.")
-    if preview.built_size != preview.size:
+    if preview.differing:
         lines.append(f"warning: this database's custom_segment_members holds {preview.built_size} customers "
-                     f"for {name}, not {preview.size}: the definition changed since it was built "
-                     "(make build brings the tables up to date).")
+                     f"for {name}, {preview.differing} of them in or out where this definition differs: "
+                     "the definitions changed since it was built (make build brings the tables up to date).")
     lines.append("")
     if compiled["shape"] == "all":
         lines.append("Funnel of its top-level all (customers meeting a condition and every one above it):")
@@ -195,7 +197,6 @@ def main(argv: list[str] | None = None) -> int:
                        help="read the preview `make preview AS_OF=...` built at this instant")
     parser.add_argument("--preview-dir", type=Path, default=REPO_ROOT / "previews")
     parser.add_argument("--vars", default="", help="vars (YAML), as for dbt --vars: the definitions to preview")
-    parser.add_argument("--target-path", type=Path, help="dbt --target-path")
     args = parser.parse_args(argv)
     database, source = database_of(args)
     if not database.exists():
@@ -204,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     set_environment(None)
     build_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
     # No manifest or run results written: target/ keeps what the last build wrote there.
-    common = ("--no-write-json", *(("--target-path", str(args.target_path)) if args.target_path else ()))
+    common = ("--no-write-json",)
     try:
         compiled = compile_preview(DbtSession(REPO_ROOT, common, build_vars), args.name)
     except RuntimeError as error:
