@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -136,7 +137,8 @@ def format_preview(compiled: dict[str, Any], preview: Preview, source: str) -> s
     share = 100.0 * preview.size / preview.customers if preview.customers else 0.0
     lines = [
         f"Custom segment {name} (owner: {segment['owner']})",
-        f"  {' '.join(str(segment['description']).split())}",
+        textwrap.fill(" ".join(str(segment["description"]).split()), width=100, initial_indent="  ",
+                      subsequent_indent="  "),
         f"Read from {source}, as_of {preview.as_of}.",
         "",
         f"Size: {preview.size} of {preview.customers} customers ({share:.1f}%).",

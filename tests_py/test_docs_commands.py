@@ -1,5 +1,6 @@
-"""The docs are executed: every command of README.md and docs/scaling.md runs as written, in
-document order, in one fresh copy of the checkout (marker `docs`; `make test` runs it).
+"""The docs are executed: every command of README.md, docs/scaling.md and docs/custom_segments.md
+runs as written, in document order, in one fresh copy of the checkout (marker `docs`; `make test`
+runs it).
 
 The Markdown says what each fenced block is, and this test reads it at run time:
 
@@ -34,7 +35,7 @@ import pytest
 
 from conftest import ROOT, copy_checkout, user_env
 
-DOCUMENTS = ("README.md", "docs/scaling.md")
+DOCUMENTS = ("README.md", "docs/scaling.md", "docs/custom_segments.md")
 SHELL = {"sh", "bash", "shell"}
 NOT_COMMANDS = {"text", "yaml", "yml", "sql", "json", "csv"}
 # Seconds one block may take: the benchmark at S is the longest (a few minutes).
