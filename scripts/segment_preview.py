@@ -74,7 +74,8 @@ def open_read_only(database: Path, catalog: str) -> duckdb.DuckDBPyConnection:
     """The database attached read-only under the catalog name the compiled SQL uses."""
     connection = duckdb.connect()
     connection.execute("set TimeZone = 'UTC'")
-    connection.execute(f"attach '{database}' as \"{catalog}\" (read_only)")
+    path = str(database).replace("'", "''")
+    connection.execute(f"attach '{path}' as \"{catalog}\" (read_only)")
     connection.execute(f'use "{catalog}"')
     return connection
 
