@@ -12,11 +12,13 @@
 -- Session products are counted site events (tracking consent). Birthday emails carry no products.
 -- Every other step shows products: one left with none (a customer who bought every product of
 -- their price band has no recommendations) shows the store's bestsellers of the long window, the
--- ones not bought first (bestseller).
+-- ones not bought first (bestseller). A held-out row (status holdout) gets none: its email is
+-- never sent, so nothing a sender reads composes it.
 with
 
 journey_queue as (
     select * from {{ ref('journey_queue') }}
+    where status <> 'holdout'
 ),
 
 counted_events as (
