@@ -18,7 +18,7 @@ import duckdb
 import pytest
 
 from scripts import publish
-from scripts.dbt_session import DbtSession, set_environment
+from scripts.dbt_session import DbtSession
 from scripts.demo_data.holdouts import holdout_fraction, is_held_out
 from tests_py.conftest import ROOT
 
@@ -32,12 +32,14 @@ HELD_OUT = "held_out"
 
 
 @pytest.fixture(scope="module")
-def dbt_settings(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
-    """holdout_salt and global_holdout_share as dbt resolves them for the built database."""
-    work = tmp_path_factory.mktemp("holdout_vars")
+def dbt_settings(built_database: Path) -> dict[str, object]:
+    """holdout_salt and global_holdout_share as dbt resolves them for the built database (the
+    build's own target path: its partial parse makes the session's parse quick)."""
+    work = built_database.parent
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SEGMENTS_DUCKDB_PATH", str(built_database))
-        set_environment(built_database)
+        patch.setenv("DBT_PROFILES_DIR", str(ROOT))
+        patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         session = DbtSession(ROOT, ("--target-path", str(work / "target"), "--log-path", str(work / "logs")))
         try:
             settings = {name: session.var(name) for name in ("holdout_salt", "global_holdout_share")}

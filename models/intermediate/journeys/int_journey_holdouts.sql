@@ -40,7 +40,8 @@ assignments as (
         customer_id,
         journey,
         holdout_share,
-        {{ holdout_fraction('customer_id', 'journey') }} as holdout_fraction,
+        -- A double on every engine (Spark's division of the hash gives a decimal).
+        cast({{ holdout_fraction('customer_id', 'journey') }} as {{ type_double() }}) as holdout_fraction,
         {{ is_in_global_holdout('customer_id') }} as is_in_global_holdout,
         {{ is_held_out('customer_id', 'journey', 'holdout_share') }} as is_held_out
     from customer_journeys
