@@ -6,9 +6,13 @@
     journeys. The demo generator computes the same number (scripts/demo_data/holdouts.py).
 #}
 
-{# The customer's place in [0, 1) for one journey ('all' for the global holdout). #}
-{% macro holdout_fraction(customer_id, journey) -%}
-    {{ hash_fraction(dbt.concat([string_literal(var('holdout_salt')), "':'", journey, "':'", customer_id])) }}
+{#
+    The customer's place in [0, 1) for one journey ('all' for the global holdout). salt: var
+    holdout_salt unless given (a test pins its own, so a store's salt cannot change its result).
+#}
+{% macro holdout_fraction(customer_id, journey, salt=none) -%}
+    {%- set salt = var('holdout_salt') if salt is none else salt -%}
+    {{ hash_fraction(dbt.concat([string_literal(salt), "':'", journey, "':'", customer_id])) }}
 {%- endmacro %}
 
 {#

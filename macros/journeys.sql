@@ -6,6 +6,7 @@
       - as_of_cte: one row, column as_of (int_as_of).
       - send_eligibility_cte: int_customer_send_eligibility rows (who may be emailed, smart
         sending).
+      - holdouts_cte: int_journey_holdouts rows (who is held out of which journey).
       - steps_cte: one row per trigger instance and step, columns
             customer_id, trigger_key (unique per customer within the journey), trigger_at,
             branch (nullable), step (1, 2, ...), due_at,
@@ -19,11 +20,16 @@
         windows overlap), else the next upcoming step. An instance whose steps have all passed
         has no row: the journey is over for it.
       - Status, first match: exited (an exit event at or after trigger_at and at or before
-        as_of) > suppressed for a permanent reason (unsubscribed, marked_as_spam, hard_bounced,
-        no_email_consent) > waiting (not open yet) > suppressed smart_sending_window (an email
-        delivered less than smart_sending_hours before as_of) > suppressed
-        another_step_of_journey_due (the customer already has a due step of this journey in
-        this build; the most recent trigger wins) > due.
+        as_of) > holdout (the customer is held out of this journey: global_holdout or
+        journey_holdout) > suppressed for a permanent reason (unsubscribed, marked_as_spam,
+        hard_bounced, no_email_consent) > waiting (not open yet) > suppressed
+        smart_sending_window (an email delivered less than smart_sending_hours before as_of) >
+        suppressed another_step_of_journey_due (the customer already has a due step of this
+        journey in this build; the most recent trigger wins) > due.
+      - Why holdout there: an exit is an outcome (an order), recorded alike in both groups, so
+        the lift compares like with like; after it, a held-out customer's row says holdout
+        whatever else holds (never due, never waiting for an email that will not come), so the
+        holdout group's rows are all visible under one status. holdout_group is on every row.
 #}
 
 {# The steps of a journey from a list var of offsets: (step, step_offset) rows, step from 1. #}
@@ -61,7 +67,7 @@
 {%- endmacro %}
 
 {# The remaining CTEs and the final select of a journey model (see above). #}
-{% macro journey_rows(journey_name, steps_cte, as_of_cte, send_eligibility_cte) -%}
+{% macro journey_rows(journey_name, steps_cte, as_of_cte, send_eligibility_cte, holdouts_cte) -%}
 step_windows as (
     select
         {{ steps_cte }}.customer_id,
@@ -110,7 +116,12 @@ steps_with_eligibility as (
         {{ send_eligibility_cte }}.suppression_reason,
         {{ send_eligibility_cte }}.last_email_delivered_at,
         {{ send_eligibility_cte }}.is_in_smart_sending_window,
+        -- A journey missing from journey_priorities has no holdout rows (and fails the build
+        -- through journey_queue's relationships test), so no row means treated.
+        coalesce({{ holdouts_cte }}.is_held_out, false) as is_held_out,
+        coalesce({{ holdouts_cte }}.is_in_global_holdout, false) as is_in_global_holdout,
         current_steps.exited_at is null
+        and not coalesce({{ holdouts_cte }}.is_held_out, false)
         and {{ send_eligibility_cte }}.suppression_reason is null
         and current_steps.is_open
         and not {{ send_eligibility_cte }}.is_in_smart_sending_window as is_sendable
@@ -118,6 +129,10 @@ steps_with_eligibility as (
     from current_steps
     inner join {{ send_eligibility_cte }}
         on current_steps.customer_id = {{ send_eligibility_cte }}.customer_id
+    left join {{ holdouts_cte }}
+        on
+            current_steps.customer_id = {{ holdouts_cte }}.customer_id
+            and {{ holdouts_cte }}.journey = {{ string_literal(journey_name) }}
     where current_steps.step_order = 1
 ),
 
@@ -140,6 +155,7 @@ journey_statuses as (
         *,
         case
             when exited_at is not null then 'exited'
+            when is_held_out then 'holdout'
             when suppression_reason is not null then 'suppressed'
             when not is_open then 'waiting'
             when is_in_smart_sending_window then 'suppressed'
@@ -148,12 +164,15 @@ journey_statuses as (
         end as status,
         case
             when exited_at is not null then exit_reason
+            when is_in_global_holdout then 'global_holdout'
+            when is_held_out then 'journey_holdout'
             when suppression_reason is not null then suppression_reason
             when not is_open then 'not_yet_due'
             when is_in_smart_sending_window then 'smart_sending_window'
             when send_rank > 1 then 'another_step_of_journey_due'
             else 'due_now'
-        end as reason
+        end as reason,
+        case when is_held_out then 'holdout' else 'treated' end as holdout_group
     from ranked_steps
 )
 
@@ -179,7 +198,8 @@ from journey_statuses
     cast(due_until as {{ dbt.type_timestamp() }}) as due_until,
     cast(exited_at as {{ dbt.type_timestamp() }}) as exited_at,
     cast(last_email_delivered_at as {{ dbt.type_timestamp() }}) as last_email_delivered_at,
-    cast(as_of as {{ dbt.type_timestamp() }}) as as_of
+    cast(as_of as {{ dbt.type_timestamp() }}) as as_of,
+    cast(holdout_group as {{ dbt.type_string() }}) as holdout_group
 {%- endmacro %}
 
 {#

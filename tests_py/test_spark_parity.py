@@ -8,7 +8,9 @@ server that scripts/spark_cluster.py starts on loopback, with its warehouse in S
 The default pytest run (`make test`) deselects them (pytest.ini). Both builds go to temporary places
 (a DuckDB file, a Spark warehouse and metastore) and use the same vars: the defaults, except a
 win-back sample floor of WINBACK_SAMPLE_FLOOR, because with the default floor of 1,000 every
-emailable member of the demo's small segments is sampled and the hash order would decide nothing.
+emailable member of the demo's small segments is sampled and the hash order would decide nothing,
+and a global holdout of GLOBAL_HOLDOUT_SHARE (default 0), so that both holdout paths (a journey's
+share and the global one) run on both engines.
 
 After the Spark build, a second dbt invocation reruns the incremental models on Spark over the
 same data (insert_overwrite of their latest partitions, reading `{{ this }}` for the window and
@@ -38,7 +40,10 @@ DBT = Path(sys.executable).with_name("dbt")
 # The dbt target of the Spark side: `spark` (in process) or `spark_cluster` (a Thrift server).
 SPARK_TARGET = os.environ.get("SEGMENTS_SPARK_TARGET", "spark")
 WINBACK_SAMPLE_FLOOR = 20
-BUILD_VARS = json.dumps({"winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR})
+GLOBAL_HOLDOUT_SHARE = 0.05
+BUILD_VARS = json.dumps({
+    "winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR, "global_holdout_share": GLOBAL_HOLDOUT_SHARE,
+})
 # Compared one by one: the seeds, and everything under these model folders that Spark stores.
 COMPARED_FOLDERS = (
     "models/marts", "models/activation", "models/audit", "models/intermediate", "models/staging", "seeds",
@@ -255,6 +260,23 @@ def test_winback_sample_agrees_exactly_and_is_drawn_by_the_hash(duckdb_build: Bu
     sampled = {row for row in duck if row[5]}
     ranked = {row for row in duck if row[3] is not None}
     assert 0 < len(sampled) < len(ranked)
+
+
+def test_journey_holdout_groups_agree_exactly(duckdb_build: Build, spark_build: Build) -> None:
+    """The same customers are held out of the same journeys (and globally) on both engines, and the
+    journey tables give them the same statuses."""
+    duck, spark = _exact_rows(
+        duckdb_build, spark_build, "int_journey_holdouts",
+        "customer_id, journey, is_held_out, is_in_global_holdout, holdout_group",
+    )
+    assert duck == spark, sorted(duck ^ spark)[:10]
+    held = {row for row in duck if row[2]}
+    assert any(row[3] for row in held) and any(not row[3] for row in held), "both holdout paths are exercised"
+    duck, spark = _exact_rows(
+        duckdb_build, spark_build, "journey_queue", "customer_id, journey, trigger_key, status, reason, holdout_group",
+    )
+    assert duck == spark, sorted(duck ^ spark)[:10]
+    assert any(row[3] == "holdout" for row in duck)
 
 
 def test_the_parquet_export_runs_on_spark(duckdb_build: Build, spark_build: Build, tmp_path: Path) -> None:

@@ -6,6 +6,9 @@
 -- (lower_priority); none is sent when the customer already had max_journey_emails journey
 -- emails delivered in the last journey_cap_days (frequency_cap). A held step is not sent later:
 -- like every due step, it is over once its window has passed.
+-- A customer held out of a journey (int_journey_holdouts) has that journey's rows with status
+-- holdout, never due: they take neither the priority slot nor a place under the cap, so the
+-- next journey's due step is the one sent.
 -- category_branch is the customer's top category (customer_product_affinity: by purchases, else by
 -- counted views), the conditional split of the retention guide: one email per category variant.
 with
@@ -95,7 +98,8 @@ queue_statuses as (
         due_until,
         exited_at,
         last_email_delivered_at,
-        as_of
+        as_of,
+        holdout_group
     from ranked_rows
 ),
 

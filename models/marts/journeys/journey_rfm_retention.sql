@@ -19,6 +19,10 @@ send_eligibility as (
     select * from {{ ref('int_customer_send_eligibility') }}
 ),
 
+journey_holdouts as (
+    select * from {{ ref('int_journey_holdouts') }}
+),
+
 segment_history as (
     select * from {{ ref('segment_history') }}
 ),
@@ -139,4 +143,5 @@ journey_steps as (
     steps_cte='journey_steps',
     as_of_cte='as_of_point',
     send_eligibility_cte='send_eligibility',
+    holdouts_cte='journey_holdouts',
 ) }}

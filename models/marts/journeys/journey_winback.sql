@@ -13,6 +13,10 @@ send_eligibility as (
     select * from {{ ref('int_customer_send_eligibility') }}
 ),
 
+journey_holdouts as (
+    select * from {{ ref('int_journey_holdouts') }}
+),
+
 customer_facts as (
     select * from {{ ref('customer_facts') }}
 ),
@@ -49,4 +53,5 @@ journey_steps as (
     steps_cte='journey_steps',
     as_of_cte='as_of_point',
     send_eligibility_cte='send_eligibility',
+    holdouts_cte='journey_holdouts',
 ) }}

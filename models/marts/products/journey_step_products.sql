@@ -12,11 +12,14 @@
 -- Session products are counted site events (tracking consent). Birthday emails carry no products.
 -- Every other step shows products: one left with none (a customer who bought every product of
 -- their price band has no recommendations) shows the store's bestsellers of the long window, the
--- ones not bought first (bestseller).
+-- ones not bought first (bestseller). A customer held out of a journey (holdout_group holdout:
+-- status holdout, or exited) gets none for it: that email is never sent, so nothing a sender
+-- reads composes it.
 with
 
 journey_queue as (
     select * from {{ ref('journey_queue') }}
+    where holdout_group = 'treated'
 ),
 
 counted_events as (
