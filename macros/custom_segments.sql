@@ -498,8 +498,7 @@
 
 {#- A validated condition as a boolean SQL expression over a row of custom_segment_profiles joined
     to int_custom_segment_activity and the persona flags. Never null: every leaf is wrapped in
-    coalesce(..., false), so `not` of a comparison with a missing value is true. A custom_segment
-    leaf is the other segment's expression inlined (custom_segment_definitions rejects cycles). #}
+    coalesce(..., false), so `not` of a comparison with a missing value is true. #}
 {% macro custom_segment_condition_sql(node, segments) %}
     {%- if 'all' in node or 'any' in node -%}
         {%- set kind = 'all' if 'all' in node else 'any' -%}
@@ -510,25 +509,133 @@
         {{ return('(' ~ parts | join(' and ' if kind == 'all' else ' or ') ~ ')') }}
     {%- elif 'not' in node -%}
         {{ return('not ' ~ custom_segment_condition_sql(node['not'], segments)) }}
-    {%- elif 'attribute' in node -%}
-        {%- set test = custom_segment_comparison(node.attribute, node.op, node.get('value')) -%}
-    {%- elif 'event' in node -%}
-        {%- set test = custom_segment_comparison(custom_segment_aggregate(node).column, node.op, node.get('value')) -%}
-    {%- elif 'anniversary' in node -%}
-        {%- set test = custom_segment_catalog().anniversaries[node.anniversary] ~ ' <= ' ~ node.within_next_days -%}
-    {%- else -%}
-        {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
-        {%- if membership_kind == 'custom_segment' -%}
-            {%- for segment in segments if segment.name == value -%}
-                {{ return(custom_segment_condition_sql(segment.condition, segments)) }}
-            {%- endfor -%}
-        {%- elif membership_kind == 'persona' -%}
-            {%- set test = 'is_persona_' ~ custom_segment_slug(value) -%}
-        {%- else -%}
-            {%- set test = custom_segment_comparison(membership_kind, '=', value) -%}
-        {%- endif -%}
     {%- endif -%}
-    {{ return('coalesce(' ~ test ~ ', false)') }}
+    {{ return('coalesce(' ~ custom_segment_leaf_sql(node, segments) ~ ', false)') }}
+{% endmacro %}
+
+
+{#- One leaf's test as SQL, null when a value it compares is missing. A custom_segment leaf is the
+    other segment's whole expression inlined (custom_segment_definitions rejects cycles). #}
+{% macro custom_segment_leaf_sql(node, segments) %}
+    {%- if 'attribute' in node -%}
+        {{ return(custom_segment_comparison(node.attribute, node.op, node.get('value'))) }}
+    {%- elif 'event' in node -%}
+        {{ return(custom_segment_comparison(custom_segment_aggregate(node).column, node.op, node.get('value'))) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary] ~ ' <= ' ~ node.within_next_days) }}
+    {%- endif -%}
+    {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
+    {%- if membership_kind == 'custom_segment' -%}
+        {%- for segment in segments if segment.name == value -%}
+            {{ return(custom_segment_condition_sql(segment.condition, segments)) }}
+        {%- endfor -%}
+    {%- elif membership_kind == 'persona' -%}
+        {{ return('is_persona_' ~ custom_segment_slug(value)) }}
+    {%- endif -%}
+    {{ return(custom_segment_comparison(membership_kind, '=', value)) }}
+{% endmacro %}
+
+
+{#- What a leaf is about, as people read it: the one wording of both the members' evidence
+    (entered_because) and the readable definitions (custom_segment_definitions). An attribute
+    is its name, an event `event[measure, filters, window]`, a membership `kind[name]`, an
+    anniversary the days-until column it compares. #}
+{% macro custom_segment_leaf_label(node) %}
+    {%- if 'attribute' in node -%}
+        {{ return(node.attribute) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary]) }}
+    {%- elif 'member_of' in node -%}
+        {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
+        {{ return(membership_kind ~ '[' ~ value ~ ']') }}
+    {%- endif -%}
+    {%- set details = [] -%}
+    {%- if node.get('measure', 'count') != 'count' -%}
+        {%- do details.append(node.measure) -%}
+    {%- endif -%}
+    {%- for filter in custom_segment_catalog().events[node.event].filters if filter in node -%}
+        {%- set values = ([node[filter]] if node[filter] is string else node[filter]) | join(' or ') -%}
+        {%- do details.append({'product': '', 'message_type': '', 'category': 'category ', 'name_like': 'name like '}[filter] ~ values) -%}
+    {%- endfor -%}
+    {%- set window = node.window -%}
+    {%- if window == 'all_time' -%}
+        {%- do details.append('all time') -%}
+    {%- elif 'last_days' in window -%}
+        {%- do details.append('last ' ~ window.last_days ~ ' d') -%}
+    {%- elif 'since' in window -%}
+        {%- do details.append('since ' ~ window.since) -%}
+    {%- else -%}
+        {%- do details.append(window.to_days_ago ~ '-' ~ window.from_days_ago ~ ' d ago') -%}
+    {%- endif -%}
+    {{ return(node.event ~ '[' ~ details | join(', ') ~ ']') }}
+{% endmacro %}
+
+
+{#- The value that decides a leaf for one customer, as SQL: the attribute, the event's aggregate,
+    the days to the anniversary, or whether the customer is in the membership (true/false). #}
+{% macro custom_segment_leaf_value_sql(node, segments) %}
+    {%- if 'attribute' in node -%}
+        {{ return(node.attribute) }}
+    {%- elif 'event' in node -%}
+        {{ return(custom_segment_aggregate(node).column) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary]) }}
+    {%- endif -%}
+    {{ return('coalesce(' ~ custom_segment_leaf_sql(node, segments) ~ ', false)') }}
+{% endmacro %}
+
+
+{#- A member's entered_because as SQL text: `label=value` for each leaf of the condition, in the
+    order written, `; ` between them, a missing value as `null`. A label that recurs is shown once
+    (its value is the same). #}
+{% macro custom_segment_evidence_sql(condition, segments) %}
+    {%- set parts = [] -%}
+    {%- set seen = [] -%}
+    {%- for leaf in custom_segment_leaves(condition) -%}
+        {%- set label = custom_segment_leaf_label(leaf) -%}
+        {%- if label not in seen -%}
+            {%- do parts.append(string_literal(('; ' if seen else '') ~ label ~ '=')) -%}
+            {%- do parts.append(as_text(custom_segment_leaf_value_sql(leaf, segments), 'null')) -%}
+            {%- do seen.append(label) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(dbt.concat(parts)) }}
+{% endmacro %}
+
+
+{#- A condition as nested readable text, e.g. `all of (country_code = US; product_views[SKU-0001,
+    last 30 d] >= 1; not (member of persona[Window Shoppers]))`, with the leaf labels of
+    entered_because. #}
+{% macro custom_segment_readable(node) %}
+    {%- if 'all' in node or 'any' in node -%}
+        {%- set kind = 'all' if 'all' in node else 'any' -%}
+        {%- set parts = [] -%}
+        {%- for child in node[kind] -%}
+            {%- do parts.append(custom_segment_readable(child)) -%}
+        {%- endfor -%}
+        {{ return(kind ~ ' of (' ~ parts | join('; ') ~ ')') }}
+    {%- elif 'not' in node -%}
+        {{ return('not (' ~ custom_segment_readable(node['not']) ~ ')') }}
+    {%- elif 'member_of' in node -%}
+        {{ return('member of ' ~ custom_segment_leaf_label(node)) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_leaf_label(node) ~ ' <= ' ~ node.within_next_days) }}
+    {%- endif -%}
+    {%- set value = node.get('value') -%}
+    {%- set texts = [] -%}
+    {%- for item in (value if value is iterable and value is not string and value is not mapping else [value]) -%}
+        {%- do texts.append(('true' if item else 'false') if (item is sameas true or item is sameas false) else item | string) -%}
+    {%- endfor -%}
+    {%- if node.op in ['is null', 'is not null'] -%}
+        {%- set compared = node.op -%}
+    {%- elif node.op == 'between' -%}
+        {%- set compared = 'between ' ~ texts[0] ~ ' and ' ~ texts[1] -%}
+    {%- elif node.op in ['in', 'not in'] -%}
+        {%- set compared = node.op ~ ' (' ~ texts | join(', ') ~ ')' -%}
+    {%- else -%}
+        {%- set compared = node.op ~ ' ' ~ texts[0] -%}
+    {%- endif -%}
+    {{ return(custom_segment_leaf_label(node) ~ ' ' ~ compared) }}
 {% endmacro %}
 
 

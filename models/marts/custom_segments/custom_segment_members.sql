@@ -2,6 +2,8 @@
 -- customer is in at as_of. Each segment's condition is compiled by custom_segment_condition_sql
 -- into one boolean over the customer's profile, activity aggregates and persona memberships;
 -- every leaf is coalesced to false (two-valued logic), so a customer is in or out, never unknown.
+-- entered_because holds each leaf's deciding value (custom_segment_evidence_sql), so a member can
+-- be checked against the definition without rerunning it.
 {%- set segments = custom_segment_definitions() %}
 {%- set aggregates = custom_segment_aggregates(segments) %}
 {%- set personas = custom_segment_personas(segments) %}
@@ -54,11 +56,10 @@ customer_inputs as (
 
 evaluated as (
     select
-        customer_id,
         {%- for segment in segments %}
         {{ custom_segment_condition_sql(segment.condition, segments) }} as is_in_{{ segment.name }},
         {%- endfor %}
-        as_of
+        customer_inputs.*
     from customer_inputs
 ),
 
@@ -67,7 +68,7 @@ members as (
     select
         customer_id,
         {{ string_literal(segment.name) }} as segment_name,
-        {{ string_literal('custom segment: ' ~ segment.description | trim) }} as entered_because,
+        {{ custom_segment_evidence_sql(segment.condition, segments) }} as entered_because,
         as_of
     from evaluated
     where is_in_{{ segment.name }}
