@@ -158,3 +158,38 @@ def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_
     assert result.returncode != 0
     assert "segment 'by_underscore' counts" in result.stdout, result.stdout[-3000:]
     assert "write the values alike" in result.stdout
+
+
+def test_custom_segments_reach_history_changes_and_audiences(built_database: Path) -> None:
+    """Family custom is recorded in segment_history and segment_changes like the built-in segments,
+    and its audiences get the same channel rules: each custom member has exactly the channels
+    (email, ads) that their built-in segments' audiences give them."""
+    with duckdb.connect(str(built_database), read_only=True) as connection:
+        def counts(sql: str) -> dict[str, int]:
+            return dict(connection.execute(sql).fetchall())
+
+        members = counts("select segment_name, count(*) from main.custom_segment_members group by 1")
+        assert members and min(members.values()) > 0
+        assert counts("""select segment_name, count(*) from main.segment_history where segment_family = 'custom'
+                         and as_of = (select max(as_of) from main.segment_history) group by 1""") == members
+        assert counts("""select segment_name, count(*) from main.segment_changes where segment_family = 'custom'
+                         and is_current group by 1""") == members
+        differing = connection.execute("""
+            with custom as (
+                select distinct customer_id, channel from main_activation.audience_members where audience_family = 'custom'
+            ),
+            builtin as (
+                select distinct customer_id, channel from main_activation.audience_members
+                where audience_family <> 'custom'
+                    and customer_id in (select customer_id from main.custom_segment_members)
+            )
+            select count(*) from ((select * from custom except select * from builtin)
+                                  union all (select * from builtin except select * from custom))
+        """).fetchone()[0]
+        assert differing == 0
+        (audience_customers,) = connection.execute(
+            "select count(distinct customer_id) from main_activation.audience_members where audience_family = 'custom'"
+            " and channel = 'email'").fetchone()
+        (member_customers,) = connection.execute(
+            "select count(distinct customer_id) from main.custom_segment_members").fetchone()
+        assert 0 < audience_customers < member_customers  # the email rule leaves some members out
