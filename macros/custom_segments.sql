@@ -639,6 +639,19 @@
 {% endmacro %}
 
 
+{#- The definitions as readable text, one entry per segment with its owner, description and
+    readable condition: the opening comment of custom_segment_definitions' compiled SQL, which
+    the docs site shows. #}
+{% macro custom_segment_docs(segments) %}
+    {%- set lines = [] -%}
+    {%- for segment in segments -%}
+        {%- do lines.append('- ' ~ segment.name ~ ' (owner: ' ~ segment.owner | trim ~ '): '
+            ~ segment.description | trim ~ '\n  ' ~ custom_segment_readable(segment.condition)) -%}
+    {%- endfor -%}
+    {{ return((lines | join('\n') or 'No custom segment is defined.') | replace('*/', '* /')) }}
+{% endmacro %}
+
+
 {#- Whole days from the UTC date of as_of to the next yearly recurrence of a date (0 = today),
     counting from the recurrence first_year years after the date (1 for an anniversary of a
     sign-up or a first order, whose own day is not one). 29 February falls on 28 February in
