@@ -70,7 +70,7 @@
 
 {#- The store's definitions, validated: a list of mappings, or a compiler error listing every
     problem (one line each: segment, path inside it, what is wrong and what is allowed). #}
-{% macro custom_segment_definitions() %}
+{% macro custom_segment_definitions(report_left_out=false) %}
     {%- set segments = var('custom_segments', []) or [] -%}
     {%- set problems = [] -%}
     {%- if segments is string or segments is mapping or segments is not iterable -%}
@@ -135,7 +135,55 @@
             "custom segments: " ~ problems | length ~ " problem(s) in the definitions (docs/custom_segments.md):\n  - "
             ~ problems | join("\n  - ")) }}
     {%- endif -%}
-    {{ return(segments) }}
+    {{ return(custom_segment_without_predictions(segments, report_left_out)) }}
+{% endmacro %}
+
+
+{#- Whether customer_predictions is built: on DuckDB only (its Python models), and not when var
+    custom_segments_without_predictions says otherwise (to try the leave-out on DuckDB). #}
+{% macro custom_segment_predictions_built() %}
+    {{ return(target.type == 'duckdb' and not var('custom_segments_without_predictions')) }}
+{% endmacro %}
+
+
+{#- The segments that can be built here: all of them where the predictions are built; elsewhere
+    those without a prediction attribute and without a membership of a segment left out, with a
+    warning naming each one left out and why (once per run, from custom_segment_members). #}
+{% macro custom_segment_without_predictions(segments, report_left_out=false) %}
+    {%- if custom_segment_predictions_built() -%}
+        {{ return(segments) }}
+    {%- endif -%}
+    {%- set reasons = {} -%}
+    {%- for segment in segments -%}
+        {%- set used = [] -%}
+        {%- for leaf in custom_segment_leaves(segment.condition)
+              if leaf.get('attribute') in ['predicted_clv', 'probability_alive', 'churn_risk_band']
+              and leaf.attribute not in used -%}
+            {%- do used.append(leaf.attribute) -%}
+        {%- endfor -%}
+        {%- if used -%}
+            {%- do reasons.update({segment.name: 'uses ' ~ used | join(', ')}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- Memberships chain at most as deep as there are segments (cycles are rejected). #}
+    {%- for _ in segments -%}
+        {%- for segment in segments if segment.name not in reasons -%}
+            {%- for leaf in custom_segment_leaves(segment.condition)
+                  if 'member_of' in leaf and leaf.member_of.get('custom_segment') in reasons
+                  and segment.name not in reasons -%}
+                {%- do reasons.update({segment.name: 'member of left-out ' ~ leaf.member_of.custom_segment}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if reasons and report_left_out and execute -%}
+        {%- set named = [] -%}
+        {%- for segment in segments if segment.name in reasons -%}
+            {%- do named.append(segment.name ~ ' (' ~ reasons[segment.name] ~ ')') -%}
+        {%- endfor -%}
+        {%- do exceptions.warn("custom segments: " ~ named | length ~ " left out on target '" ~ target.name
+            ~ "', where customer_predictions is not built: " ~ named | join('; ')) -%}
+    {%- endif -%}
+    {{ return(segments | rejectattr('name', 'in', reasons.keys() | list) | list) }}
 {% endmacro %}
 
 
@@ -197,9 +245,6 @@
         {%- if attribute_type is none -%}
             {%- do problems.append(at ~ ".attribute: unknown attribute '" ~ node.attribute ~ "'; allowed: "
                 ~ catalog.attributes.keys() | sort | join(', ')) -%}
-        {%- elif node.attribute in ['predicted_clv', 'probability_alive', 'churn_risk_band'] and target.type != 'duckdb' -%}
-            {%- do problems.append(at ~ ".attribute: '" ~ node.attribute ~ "' is not supported yet on " ~ target.type
-                ~ " (customer_predictions is built on DuckDB only)") -%}
         {%- else -%}
             {%- do custom_segment_check_comparison(node, attribute_type, "attribute '" ~ node.attribute ~ "'", at, catalog, problems) -%}
         {%- endif -%}
@@ -649,6 +694,26 @@
             ~ segment.description | trim ~ '\n  ' ~ custom_segment_readable(segment.condition)) -%}
     {%- endfor -%}
     {{ return((lines | join('\n') or 'No custom segment is defined.') | replace('*/', '* /')) }}
+{% endmacro %}
+
+
+{#- Every product and category value the segments filter on, once per segment, filter and value:
+    a list of {segment, filter, value}, for the test that warns about values not in the data. #}
+{% macro custom_segment_named_values(segments) %}
+    {%- set found = [] -%}
+    {%- for segment in segments -%}
+        {%- for leaf in custom_segment_leaves(segment.condition) if 'event' in leaf -%}
+            {%- for filter in ['product', 'category'] if filter in leaf -%}
+                {%- for value in ([leaf[filter]] if leaf[filter] is string else leaf[filter]) -%}
+                    {%- set item = {'segment': segment.name, 'filter': filter, 'value': value} -%}
+                    {%- if item not in found -%}
+                        {%- do found.append(item) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {% endmacro %}
 
 

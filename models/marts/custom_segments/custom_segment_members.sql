@@ -4,7 +4,7 @@
 -- every leaf is coalesced to false (two-valued logic), so a customer is in or out, never unknown.
 -- entered_because holds each leaf's deciding value (custom_segment_evidence_sql), so a member can
 -- be checked against the definition without rerunning it.
-{%- set segments = custom_segment_definitions() %}
+{%- set segments = custom_segment_definitions(report_left_out=true) %}
 {%- set aggregates = custom_segment_aggregates(segments) %}
 {%- set personas = custom_segment_personas(segments) %}
 -- depends_on: {{ ref('int_persona_memberships') }}
