@@ -41,6 +41,7 @@ select
     cast(null as {{ dbt.type_string() }}) as segment_name,
     cast(null as {{ dbt.type_string() }}) as filter_name,
     cast(null as {{ dbt.type_string() }}) as filter_value
+from (select 1 as no_segment) as no_segments
 where 1 = 0
 {%- endif %}
 {%- endset %}

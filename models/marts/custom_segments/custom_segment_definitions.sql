@@ -25,6 +25,8 @@ definitions as (
         cast(null as {{ dbt.type_string() }}) as owner,
         cast(null as {{ dbt.type_string() }}) as description,
         cast(null as {{ dbt.type_string() }}) as readable_condition
+    -- A FROM, as not every engine filters a select without one.
+    from (select 1 as no_segment) as no_segments
     where 1 = 0
     {%- endfor %}
 )
