@@ -133,8 +133,8 @@
     ({%- for value in values -%}{{ string_literal(value) }}{{ ", " if not loop.last }}{%- endfor -%})
 {%- endmacro %}
 
-{# A value as text for evidence strings; NULL reads as `none` so concatenation never drops it. #}
-{% macro as_text(column) -%}
-    coalesce(cast({{ column }} as {{ dbt.type_string() }}), 'none')
+{# A value as text for evidence strings; NULL reads as `missing` so concatenation never drops it. #}
+{% macro as_text(column, missing='none') -%}
+    coalesce(cast({{ column }} as {{ dbt.type_string() }}), {{ string_literal(missing) }})
 {%- endmacro %}
 

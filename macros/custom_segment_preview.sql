@@ -46,7 +46,7 @@ evaluated as (
         {{ custom_segment_condition_sql(step, segments) }} as meets_{{ loop.index }},
         {%- endfor %}
         {%- for leaf in leaves %}
-        {{ custom_segment_leaf_value(leaf, segments) }} as value_{{ loop.index }},
+        {{ custom_segment_leaf_value_sql(leaf, segments) }} as value_{{ loop.index }},
         {%- endfor %}
         {{ hash_fraction('customer_id') }} as sample_order
     from customer_inputs

@@ -70,7 +70,7 @@
 
 {#- The store's definitions, validated: a list of mappings, or a compiler error listing every
     problem (one line each: segment, path inside it, what is wrong and what is allowed). #}
-{% macro custom_segment_definitions() %}
+{% macro custom_segment_definitions(report_left_out=false) %}
     {%- set segments = var('custom_segments', []) or [] -%}
     {%- set problems = [] -%}
     {%- if segments is string or segments is mapping or segments is not iterable -%}
@@ -135,7 +135,55 @@
             "custom segments: " ~ problems | length ~ " problem(s) in the definitions (docs/custom_segments.md):\n  - "
             ~ problems | join("\n  - ")) }}
     {%- endif -%}
-    {{ return(segments) }}
+    {{ return(custom_segment_without_predictions(segments, report_left_out)) }}
+{% endmacro %}
+
+
+{#- Whether customer_predictions is built: on DuckDB only (its Python models), and not when var
+    custom_segments_without_predictions says otherwise (to try the leave-out on DuckDB). #}
+{% macro custom_segment_predictions_built() %}
+    {{ return(target.type == 'duckdb' and not var('custom_segments_without_predictions')) }}
+{% endmacro %}
+
+
+{#- The segments that can be built here: all of them where the predictions are built; elsewhere
+    those without a prediction attribute and without a membership of a segment left out, with a
+    warning naming each one left out and why (once per run, from custom_segment_members). #}
+{% macro custom_segment_without_predictions(segments, report_left_out=false) %}
+    {%- if custom_segment_predictions_built() -%}
+        {{ return(segments) }}
+    {%- endif -%}
+    {%- set reasons = {} -%}
+    {%- for segment in segments -%}
+        {%- set used = [] -%}
+        {%- for leaf in custom_segment_leaves(segment.condition)
+              if leaf.get('attribute') in ['predicted_clv', 'probability_alive', 'churn_risk_band']
+              and leaf.attribute not in used -%}
+            {%- do used.append(leaf.attribute) -%}
+        {%- endfor -%}
+        {%- if used -%}
+            {%- do reasons.update({segment.name: 'uses ' ~ used | join(', ')}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {#- Memberships chain at most as deep as there are segments (cycles are rejected). #}
+    {%- for _ in segments -%}
+        {%- for segment in segments if segment.name not in reasons -%}
+            {%- for leaf in custom_segment_leaves(segment.condition)
+                  if 'member_of' in leaf and leaf.member_of.get('custom_segment') in reasons
+                  and segment.name not in reasons -%}
+                {%- do reasons.update({segment.name: 'member of left-out ' ~ leaf.member_of.custom_segment}) -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if reasons and report_left_out and execute -%}
+        {%- set named = [] -%}
+        {%- for segment in segments if segment.name in reasons -%}
+            {%- do named.append(segment.name ~ ' (' ~ reasons[segment.name] ~ ')') -%}
+        {%- endfor -%}
+        {%- do exceptions.warn("custom segments: " ~ named | length ~ " left out on target '" ~ target.name
+            ~ "', where customer_predictions is not built: " ~ named | join('; ')) -%}
+    {%- endif -%}
+    {{ return(segments | rejectattr('name', 'in', reasons.keys() | list) | list) }}
 {% endmacro %}
 
 
@@ -197,9 +245,6 @@
         {%- if attribute_type is none -%}
             {%- do problems.append(at ~ ".attribute: unknown attribute '" ~ node.attribute ~ "'; allowed: "
                 ~ catalog.attributes.keys() | sort | join(', ')) -%}
-        {%- elif node.attribute in ['predicted_clv', 'probability_alive', 'churn_risk_band'] and target.type != 'duckdb' -%}
-            {%- do problems.append(at ~ ".attribute: '" ~ node.attribute ~ "' is not supported yet on " ~ target.type
-                ~ " (customer_predictions is built on DuckDB only)") -%}
         {%- else -%}
             {%- do custom_segment_check_comparison(node, attribute_type, "attribute '" ~ node.attribute ~ "'", at, catalog, problems) -%}
         {%- endif -%}
@@ -549,33 +594,9 @@ customer_inputs as (
 {% endmacro %}
 
 
-{#- What a leaf compares, as SQL over a row of customer_inputs: the attribute's column, the event's
-    aggregate column, the days to the anniversary, the persona flag or the membership's column;
-    for a custom_segment leaf, that segment's whole (never null) condition. The condition
-    compares it; the preview prints it as the value that decided. #}
-{% macro custom_segment_leaf_value(node, segments) %}
-    {%- if 'attribute' in node -%}
-        {{ return(node.attribute) }}
-    {%- elif 'event' in node -%}
-        {{ return(custom_segment_aggregate(node).column) }}
-    {%- elif 'anniversary' in node -%}
-        {{ return(custom_segment_catalog().anniversaries[node.anniversary]) }}
-    {%- endif -%}
-    {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
-    {%- if membership_kind == 'custom_segment' -%}
-        {%- for segment in segments if segment.name == value -%}
-            {{ return(custom_segment_condition_sql(segment.condition, segments)) }}
-        {%- endfor -%}
-    {%- elif membership_kind == 'persona' -%}
-        {{ return('is_persona_' ~ custom_segment_slug(value)) }}
-    {%- endif -%}
-    {{ return(membership_kind) }}
-{% endmacro %}
-
 {#- A validated condition as a boolean SQL expression over a row of custom_segment_profiles joined
     to int_custom_segment_activity and the persona flags. Never null: every leaf is wrapped in
-    coalesce(..., false), so `not` of a comparison with a missing value is true. A custom_segment
-    leaf is the other segment's expression inlined (custom_segment_definitions rejects cycles). #}
+    coalesce(..., false), so `not` of a comparison with a missing value is true. #}
 {% macro custom_segment_condition_sql(node, segments) %}
     {%- if 'all' in node or 'any' in node -%}
         {%- set kind = 'all' if 'all' in node else 'any' -%}
@@ -586,21 +607,166 @@ customer_inputs as (
         {{ return('(' ~ parts | join(' and ' if kind == 'all' else ' or ') ~ ')') }}
     {%- elif 'not' in node -%}
         {{ return('not ' ~ custom_segment_condition_sql(node['not'], segments)) }}
-    {%- elif 'member_of' in node and 'custom_segment' in node.member_of -%}
-        {{ return(custom_segment_leaf_value(node, segments)) }}
-    {%- else -%}
-        {%- set subject = custom_segment_leaf_value(node, segments) -%}
-        {%- if 'attribute' in node or 'event' in node -%}
-            {%- set test = custom_segment_comparison(subject, node.op, node.get('value')) -%}
-        {%- elif 'anniversary' in node -%}
-            {%- set test = subject ~ ' <= ' ~ node.within_next_days -%}
-        {%- elif 'persona' in node.member_of -%}
-            {%- set test = subject -%}
-        {%- else -%}
-            {%- set test = custom_segment_comparison(subject, '=', (node.member_of.values() | list)[0]) -%}
-        {%- endif -%}
     {%- endif -%}
-    {{ return('coalesce(' ~ test ~ ', false)') }}
+    {{ return('coalesce(' ~ custom_segment_leaf_sql(node, segments) ~ ', false)') }}
+{% endmacro %}
+
+
+{#- One leaf's test as SQL, null when a value it compares is missing. A custom_segment leaf is the
+    other segment's whole expression inlined (custom_segment_definitions rejects cycles). #}
+{% macro custom_segment_leaf_sql(node, segments) %}
+    {%- if 'attribute' in node -%}
+        {{ return(custom_segment_comparison(node.attribute, node.op, node.get('value'))) }}
+    {%- elif 'event' in node -%}
+        {{ return(custom_segment_comparison(custom_segment_aggregate(node).column, node.op, node.get('value'))) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary] ~ ' <= ' ~ node.within_next_days) }}
+    {%- endif -%}
+    {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
+    {%- if membership_kind == 'custom_segment' -%}
+        {%- for segment in segments if segment.name == value -%}
+            {{ return(custom_segment_condition_sql(segment.condition, segments)) }}
+        {%- endfor -%}
+    {%- elif membership_kind == 'persona' -%}
+        {{ return('is_persona_' ~ custom_segment_slug(value)) }}
+    {%- endif -%}
+    {{ return(custom_segment_comparison(membership_kind, '=', value)) }}
+{% endmacro %}
+
+
+{#- What a leaf is about, as people read it: the one wording of both the members' evidence
+    (entered_because) and the readable definitions (custom_segment_definitions). An attribute
+    is its name, an event `event[measure, filters, window]`, a membership `kind[name]`, an
+    anniversary the days-until column it compares. #}
+{% macro custom_segment_leaf_label(node) %}
+    {%- if 'attribute' in node -%}
+        {{ return(node.attribute) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary]) }}
+    {%- elif 'member_of' in node -%}
+        {%- set membership_kind, value = (node.member_of.items() | list)[0] -%}
+        {{ return(membership_kind ~ '[' ~ value ~ ']') }}
+    {%- endif -%}
+    {%- set details = [] -%}
+    {%- if node.get('measure', 'count') != 'count' -%}
+        {%- do details.append(node.measure) -%}
+    {%- endif -%}
+    {%- for filter in custom_segment_catalog().events[node.event].filters if filter in node -%}
+        {%- set values = ([node[filter]] if node[filter] is string else node[filter]) | join(' or ') -%}
+        {%- do details.append({'product': '', 'message_type': '', 'category': 'category ', 'name_like': 'name like '}[filter] ~ values) -%}
+    {%- endfor -%}
+    {%- set window = node.window -%}
+    {%- if window == 'all_time' -%}
+        {%- do details.append('all time') -%}
+    {%- elif 'last_days' in window -%}
+        {%- do details.append('last ' ~ window.last_days ~ ' d') -%}
+    {%- elif 'since' in window -%}
+        {%- do details.append('since ' ~ window.since) -%}
+    {%- else -%}
+        {%- do details.append(window.to_days_ago ~ '-' ~ window.from_days_ago ~ ' d ago') -%}
+    {%- endif -%}
+    {{ return(node.event ~ '[' ~ details | join(', ') ~ ']') }}
+{% endmacro %}
+
+
+{#- The value that decides a leaf for one customer, as SQL: the attribute, the event's aggregate,
+    the days to the anniversary, or whether the customer is in the membership (true/false). #}
+{% macro custom_segment_leaf_value_sql(node, segments) %}
+    {%- if 'attribute' in node -%}
+        {{ return(node.attribute) }}
+    {%- elif 'event' in node -%}
+        {{ return(custom_segment_aggregate(node).column) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_catalog().anniversaries[node.anniversary]) }}
+    {%- endif -%}
+    {{ return('coalesce(' ~ custom_segment_leaf_sql(node, segments) ~ ', false)') }}
+{% endmacro %}
+
+
+{#- A member's entered_because as SQL text: `label=value` for each leaf of the condition, in the
+    order written, `; ` between them, a missing value as `null`. A label that recurs is shown once
+    (its value is the same). #}
+{% macro custom_segment_evidence_sql(condition, segments) %}
+    {%- set parts = [] -%}
+    {%- set seen = [] -%}
+    {%- for leaf in custom_segment_leaves(condition) -%}
+        {%- set label = custom_segment_leaf_label(leaf) -%}
+        {%- if label not in seen -%}
+            {%- do parts.append(string_literal(('; ' if seen else '') ~ label ~ '=')) -%}
+            {%- do parts.append(as_text(custom_segment_leaf_value_sql(leaf, segments), 'null')) -%}
+            {%- do seen.append(label) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(dbt.concat(parts)) }}
+{% endmacro %}
+
+
+{#- A condition as nested readable text, e.g. `all of (country_code = US; product_views[SKU-0001,
+    last 30 d] >= 1; not (member of persona[Window Shoppers]))`, with the leaf labels of
+    entered_because. #}
+{% macro custom_segment_readable(node) %}
+    {%- if 'all' in node or 'any' in node -%}
+        {%- set kind = 'all' if 'all' in node else 'any' -%}
+        {%- set parts = [] -%}
+        {%- for child in node[kind] -%}
+            {%- do parts.append(custom_segment_readable(child)) -%}
+        {%- endfor -%}
+        {{ return(kind ~ ' of (' ~ parts | join('; ') ~ ')') }}
+    {%- elif 'not' in node -%}
+        {{ return('not (' ~ custom_segment_readable(node['not']) ~ ')') }}
+    {%- elif 'member_of' in node -%}
+        {{ return('member of ' ~ custom_segment_leaf_label(node)) }}
+    {%- elif 'anniversary' in node -%}
+        {{ return(custom_segment_leaf_label(node) ~ ' <= ' ~ node.within_next_days) }}
+    {%- endif -%}
+    {%- set value = node.get('value') -%}
+    {%- set texts = [] -%}
+    {%- for item in (value if value is iterable and value is not string and value is not mapping else [value]) -%}
+        {%- do texts.append(('true' if item else 'false') if (item is sameas true or item is sameas false) else item | string) -%}
+    {%- endfor -%}
+    {%- if node.op in ['is null', 'is not null'] -%}
+        {%- set compared = node.op -%}
+    {%- elif node.op == 'between' -%}
+        {%- set compared = 'between ' ~ texts[0] ~ ' and ' ~ texts[1] -%}
+    {%- elif node.op in ['in', 'not in'] -%}
+        {%- set compared = node.op ~ ' (' ~ texts | join(', ') ~ ')' -%}
+    {%- else -%}
+        {%- set compared = node.op ~ ' ' ~ texts[0] -%}
+    {%- endif -%}
+    {{ return(custom_segment_leaf_label(node) ~ ' ' ~ compared) }}
+{% endmacro %}
+
+
+{#- The definitions as readable text, one entry per segment with its owner, description and
+    readable condition: the opening comment of custom_segment_definitions' compiled SQL, which
+    the docs site shows. #}
+{% macro custom_segment_docs(segments) %}
+    {%- set lines = [] -%}
+    {%- for segment in segments -%}
+        {%- do lines.append('- ' ~ segment.name ~ ' (owner: ' ~ segment.owner | trim ~ '): '
+            ~ segment.description | trim ~ '\n  ' ~ custom_segment_readable(segment.condition)) -%}
+    {%- endfor -%}
+    {{ return((lines | join('\n') or 'No custom segment is defined.') | replace('*/', '* /')) }}
+{% endmacro %}
+
+
+{#- Every product and category value the segments filter on, once per segment, filter and value:
+    a list of {segment, filter, value}, for the test that warns about values not in the data. #}
+{% macro custom_segment_named_values(segments) %}
+    {%- set found = [] -%}
+    {%- for segment in segments -%}
+        {%- for leaf in custom_segment_leaves(segment.condition) if 'event' in leaf -%}
+            {%- for filter in ['product', 'category'] if filter in leaf -%}
+                {%- for value in ([leaf[filter]] if leaf[filter] is string else leaf[filter]) -%}
+                    {%- set item = {'segment': segment.name, 'filter': filter, 'value': value} -%}
+                    {%- if item not in found -%}
+                        {%- do found.append(item) -%}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endfor -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {% endmacro %}
 
 

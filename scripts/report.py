@@ -245,6 +245,47 @@ def persona_section(snapshot: Snapshot, precedence: Sequence[str]) -> Section:
     return section
 
 
+def custom_segment_section(snapshot: Snapshot) -> Section:
+    """Each custom segment's size and share of customers, and who entered and left it since the
+    previous recorded build (segment_history), as the built-in segments are shown."""
+    section = Section("Custom segments")
+    (customers,) = rows(snapshot, "select count(*) from customer_facts")[0]
+    sizes = dict(rows(snapshot, "select segment_name, count(distinct customer_id) from segment_memberships "
+                                "where segment_family = 'custom' group by 1"))
+    if not sizes:
+        section.notes.append("No custom segment in this snapshot (var custom_segments, docs/custom_segments.md).")
+        return section
+    builds = recorded_builds(snapshot) if has_table(snapshot, "segment_history") else []
+    moves: dict[str, tuple[int, int]] = {}
+    if len(builds) >= 2:
+        before, after = builds[-2], builds[-1]
+        moves = {name: (entered, left) for name, entered, left in rows(snapshot, """
+            with pairs as (
+                select segment_name, customer_id, max(as_of = ?) as before_in, max(as_of = ?) as after_in
+                from segment_history where segment_family = 'custom' and as_of in (?, ?) group by 1, 2
+            )
+            select segment_name, count(*) filter (where after_in and not before_in),
+                count(*) filter (where before_in and not after_in)
+            from pairs group by 1""", (before, after, before, after))}
+        section.notes.append(f"Entered and left: between the builds of {before:%Y-%m-%d %H:%M} and "
+                             f"{after:%Y-%m-%d %H:%M} (segment_history).")
+    else:
+        section.notes.append("Entered and left need two recorded builds: run `make build` again later, or "
+                             "`make replay`.")
+    names = sorted(sizes, key=lambda name: (-sizes[name], name))
+    figure = go.Figure(bar(names, [sizes[name] for name in names], "members"))
+    figure.update_layout(xaxis={"tickangle": -25})
+    section.charts.append(titled(figure, "Members per custom segment", snapshot, 420))
+    section.tables.append(Table(
+        f"Custom segment sizes and movement since the previous build — {snapshot.as_of_label}",
+        ("segment", "members", "share of customers", "entered", "left"),
+        [(name, sizes[name], round(sizes[name] / customers, 4) if customers else None,
+          *(moves.get(name, (0, 0)) if len(builds) >= 2 else (None, None)))
+         for name in names],
+        key="custom"))
+    return section
+
+
 def recorded_builds(snapshot: Snapshot) -> list[datetime]:
     return [row[0] for row in rows(snapshot, "select distinct as_of from segment_history order by 1")]
 
@@ -455,7 +496,7 @@ def prediction_section(snapshot: Snapshot) -> Section:
 
 def build_sections(snapshot: Snapshot, precedence: Sequence[str], settings: dict[str, Any]) -> list[Section]:
     return [headline_section(snapshot), rfm_section(snapshot), persona_section(snapshot, precedence),
-            movement_section(snapshot), journey_section(snapshot), email_section(snapshot, settings),
+            custom_segment_section(snapshot), movement_section(snapshot), journey_section(snapshot), email_section(snapshot, settings),
             prediction_section(snapshot)]
 
 

@@ -5,12 +5,14 @@ load the manifest file": the browser test (marker `browser`) checks both, so it 
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT, chromium_driver, user_env
 
@@ -42,6 +44,22 @@ def test_make_docs_writes_one_page_with_the_manifest_and_catalog_inlined(site: P
     assert "https://schemas.getdbt.com/dbt/manifest/" in page
     assert "https://schemas.getdbt.com/dbt/catalog/" in page
     assert f'"{MODEL}"' in page and f'"{COLUMN}"' in page
+
+
+def test_the_site_shows_each_custom_segment_readably(site: Path) -> None:
+    """custom_segment_definitions is on the site with each segment named in its description and
+    each condition as readable text in its compiled code (the Code tab)."""
+    manifest = json.loads((site / "manifest.json").read_text())
+    node = manifest["nodes"]["model.segments.custom_segment_definitions"]
+    names = [segment["name"] for segment in yaml.safe_load((ROOT / "dbt_project.yml").read_text())
+             ["vars"]["custom_segments"]]
+    assert names and all(name in node["description"] for name in names)
+    compiled = node["compiled_code"]
+    assert "\n- us_viewed_product_not_bought (owner: lifecycle-marketing): The reference case:" in compiled
+    assert ("\n  all of (product_views[SKU-0001, last 30 d] >= 1; products_bought[SKU-0001, last 30 d] = 0; "
+            "country_code = US; email_opens[campaign, all time] >= 1)\n") in compiled
+    page = (site / "static_index.html").read_text()
+    assert "custom_segment_definitions" in page and "email_opens[campaign, all time] >= 1" in page
 
 
 def alert_text(driver: object, seconds: float) -> str | None:

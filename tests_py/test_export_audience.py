@@ -50,3 +50,11 @@ def test_a_name_in_two_families_needs_the_family(built_database: Path, tmp_path:
         export_audience.export(built_database, tmp_path, "Champions", "ads")
     path = export_audience.export(built_database, tmp_path, "Champions", "ads", family="rfm_group")
     assert path.name == "rfm-group--champions--ads.csv"
+
+
+def test_a_custom_segment_exports_like_a_built_in_one(built_database: Path, tmp_path: Path) -> None:
+    path = export_audience.export(built_database, tmp_path, "us_viewed_product_not_bought", "ads")
+    assert path.name == "custom--us-viewed-product-not-bought--ads.csv"
+    rows = read(path)
+    assert rows[0] == ["email"]
+    assert len(rows) - 1 == members(built_database, "us_viewed_product_not_bought", "ads") > 0

@@ -62,6 +62,29 @@ def test_where_tells_whether_the_report_shows_the_served_snapshot(tmp_path: Path
     assert "earlier snapshot" in report.where(database, output)
 
 
+def test_custom_segments_show_size_share_and_movement_since_the_previous_build() -> None:
+    """Four customers; at the previous build `a` held a and b, now b and c: one entered, one left.
+    `quiet` kept its member; a built-in segment is not listed."""
+    connection = duckdb.connect()
+    connection.execute("create table customer_facts as select * from (values ('1'), ('2'), ('3'), ('4')) t(customer_id)")
+    connection.execute("""create table segment_memberships as select * from (values
+        ('2', 'custom', 'a'), ('3', 'custom', 'a'), ('4', 'custom', 'quiet'), ('1', 'rfm_group', 'Champions'))
+        t(customer_id, segment_family, segment_name)""")
+    connection.execute("""create table segment_history as select cast(as_of as timestamp) as as_of, customer_id,
+        segment_family, segment_name from (values
+        ('2026-10-30 18:00', '1', 'custom', 'a'), ('2026-10-30 18:00', '2', 'custom', 'a'),
+        ('2026-10-30 18:00', '4', 'custom', 'quiet'),
+        ('2026-10-31 18:00', '2', 'custom', 'a'), ('2026-10-31 18:00', '3', 'custom', 'a'),
+        ('2026-10-31 18:00', '4', 'custom', 'quiet')) t(as_of, customer_id, segment_family, segment_name)""")
+    snapshot = report.Snapshot(connection, datetime(2026, 10, 31, 18), "s")
+    section = report.custom_segment_section(snapshot)
+    (table,) = section.tables
+    assert table.rows == [("a", 2, 0.5, 1, 1), ("quiet", 1, 0.25, 0, 0)]
+    assert len(section.charts) == 1
+    connection.execute("delete from segment_history where as_of < '2026-10-31'")
+    assert report.custom_segment_section(snapshot).tables[0].rows[0] == ("a", 2, 0.5, None, None)
+
+
 # ------------------------------------------------------------------------------------------
 # The demo, built as `make build` does, rendered and opened in Chromium
 # ------------------------------------------------------------------------------------------
@@ -177,6 +200,13 @@ def test_the_report_opens_in_chromium_with_data_in_every_chart(page: Path, snaps
         for r_score in range(1, 6):
             for f_score in range(1, 6):
                 assert shown_number(driver, f"rfm|{r_score}|{f_score}") == cells.get((r_score, f_score), 0)
+
+        # A custom segment's size, as segment_memberships holds it.
+        (custom_size,) = snapshot.execute(
+            "select count(*) from segment_memberships where segment_family = 'custom'"
+            " and segment_name = 'us_viewed_product_not_bought'").fetchone() or (0,)
+        assert custom_size > 0
+        assert shown_number(driver, "custom|us_viewed_product_not_bought|members") == custom_size
 
         (p_value,) = snapshot.execute(
             "select p_value from ab_test_results where ab_test_id = 'ab-send-time-3pm' and variant = 'B'"

@@ -92,3 +92,19 @@ def test_human_open_rate_per_campaign_equals_campaign_performance(semantic_proje
         assert int(Decimal(from_mf[name]["emails_delivered"])) == delivered, name
         assert as_rate(from_mf[name]["human_open_rate"]) == pytest.approx(open_rate, rel=1e-12), name
         assert as_rate(from_mf[name]["click_rate"]) == pytest.approx(click_rate, rel=1e-12), name
+
+
+def test_custom_segments_are_a_dimension_customer_metrics_split_by(semantic_project, built_database: Path) -> None:
+    """custom_segment_members per custom segment and lifecycle stage (saved query custom_segment_sizes)
+    equals custom_segment_members joined to customer_lifecycle; no built-in segment is counted."""
+    rows = mf_query(semantic_project, "--saved-query", "custom_segment_sizes")
+    from_mf = {(row["segment_membership__segment_name"], row["customer__lifecycle_stage"]):
+               int(Decimal(row["custom_segment_members"])) for row in rows}
+    from_sql = {(name, stage): count for name, stage, count in sql(built_database, """
+        select members.segment_name, lifecycle.lifecycle_stage, count(*)
+        from main.custom_segment_members as members
+        inner join main.customer_lifecycle as lifecycle using (customer_id)
+        group by 1, 2
+    """)}
+    assert from_mf == from_sql
+    assert len({name for name, _ in from_mf}) >= 6

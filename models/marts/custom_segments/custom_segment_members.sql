@@ -3,7 +3,9 @@
 -- into one boolean over the customer's profile, activity aggregates and persona memberships;
 -- every leaf is coalesced to false (two-valued logic), so a customer is in or out, never unknown.
 -- The inputs (custom_segment_inputs) are the ones `make segment` previews a segment over.
-{%- set segments = custom_segment_definitions() %}
+-- entered_because holds each leaf's deciding value (custom_segment_evidence_sql), so a member can
+-- be checked against the definition without rerunning it.
+{%- set segments = custom_segment_definitions(report_left_out=true) %}
 -- depends_on: {{ ref('int_persona_memberships') }}
 with
 
@@ -11,11 +13,10 @@ with
 
 evaluated as (
     select
-        customer_id,
         {%- for segment in segments %}
         {{ custom_segment_condition_sql(segment.condition, segments) }} as is_in_{{ segment.name }},
         {%- endfor %}
-        as_of
+        customer_inputs.*
     from customer_inputs
 ),
 
@@ -24,7 +25,7 @@ members as (
     select
         customer_id,
         {{ string_literal(segment.name) }} as segment_name,
-        {{ string_literal('custom segment: ' ~ segment.description | trim) }} as entered_because,
+        {{ custom_segment_evidence_sql(segment.condition, segments) }} as entered_because,
         as_of
     from evaluated
     where is_in_{{ segment.name }}
