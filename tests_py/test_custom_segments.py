@@ -235,6 +235,22 @@ def test_the_demo_definitions_use_every_condition_kind() -> None:
     assert EVERY_CONDITION_KIND <= found, sorted(EVERY_CONDITION_KIND - found)
 
 
+def test_the_benchmark_definitions_use_every_condition_kind_operator_and_measure() -> None:
+    """The twenty segments scripts/benchmark.py --custom-segments builds with (a test of
+    test_custom_segments_docs.py builds them, and the independent evaluation checks them)."""
+    definitions = yaml.safe_load((ROOT / "scripts" / "benchmark_custom_segments.yml").read_text())["custom_segments"]
+    assert len(definitions) == 20
+    found = condition_kinds(definitions)
+    expected = EVERY_CONDITION_KIND | {
+        *(f"attribute_op:{op}" for op in ("=", "!=", "<", "<=", ">", ">=", "between", "in", "not in",
+                                           "is null", "is not null")),
+        *(f"event_op:{op}" for op in ("=", "!=", "<", "<=", ">", ">=", "between")),
+        "measure:orders:count", "measure:orders:revenue", "measure:products_bought:count",
+        "measure:products_bought:units", "measure:products_bought:revenue",
+    }
+    assert expected <= found, sorted(expected - found)
+
+
 def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_path: Path) -> None:
     """SKU-1 and sku_1 would share one activity column; the parse stops instead of counting one as the other."""
     views = {"event": "product_views", "window": "all_time", "op": ">", "value": 0}

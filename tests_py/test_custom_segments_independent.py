@@ -28,6 +28,7 @@ import duckdb
 import pytest
 
 from tests_py.conftest import DBT, ROOT, dbt_env
+from tests_py.custom_segment_examples import ExamplesBuild, example_definitions
 
 Row = dict[str, Any]
 
@@ -291,44 +292,66 @@ class Evaluator:
                 f"{self.holds(customer_id, node)}"]
 
 
+def sql_members(database: Path) -> dict[str, set[str]]:
+    """custom_segment_members of a built database, by segment."""
+    members: dict[str, set[str]] = defaultdict(set)
+    with duckdb.connect(str(database), read_only=True) as connection:
+        for customer_id, name in connection.execute(
+                "select customer_id, segment_name from main.custom_segment_members").fetchall():
+            members[name].add(customer_id)
+    return members
+
+
+def differences(evaluator: Evaluator, built: dict[str, set[str]]) -> list[str]:
+    """Each segment whose Python members differ from the SQL's, with up to five differing
+    customers and the value behind every leaf of the definition for each."""
+    report = []
+    for name, definition in evaluator.definitions.items():
+        python = evaluator.members(name)
+        differing = python ^ built.get(name, set())
+        for customer_id in sorted(differing)[:5]:
+            report.append(f"{name}: {customer_id} ({'only Python' if customer_id in python else 'only SQL'})")
+            report += evaluator.explain(customer_id, definition["condition"])
+        if differing:
+            report.append(f"{name}: {len(differing)} customer(s) differ in all "
+                          f"(Python {len(python)}, SQL {len(built.get(name, set()))})")
+    return report
+
+
 @pytest.fixture(scope="module")
 def evaluated(built_database: Path) -> tuple[Evaluator, dict[str, set[str]]]:
     """The Python evaluator over the session build, and the SQL's members per segment."""
-    definitions = resolved_definitions(built_database)
-    evaluator = Evaluator(Store(built_database), definitions)
-    with duckdb.connect(str(built_database), read_only=True) as connection:
-        sql_members: dict[str, set[str]] = defaultdict(set)
-        for customer_id, name in connection.execute(
-                "select customer_id, segment_name from main.custom_segment_members").fetchall():
-            sql_members[name].add(customer_id)
-    return evaluator, sql_members
+    evaluator = Evaluator(Store(built_database), resolved_definitions(built_database))
+    return evaluator, sql_members(built_database)
 
 
 def test_the_definitions_come_from_dbt(evaluated: tuple[Evaluator, dict[str, set[str]]]) -> None:
     """The evaluator has every segment the SQL built (none missed, none made up)."""
-    evaluator, sql_members = evaluated
+    evaluator, built = evaluated
     assert evaluator.definitions, "var custom_segments is empty: nothing would be checked"
-    assert set(sql_members) <= set(evaluator.definitions), sorted(set(sql_members) - set(evaluator.definitions))
+    assert set(built) <= set(evaluator.definitions), sorted(set(built) - set(evaluator.definitions))
 
 
 def test_every_definition_matches_the_sql_member_for_member(
         evaluated: tuple[Evaluator, dict[str, set[str]]]) -> None:
-    """Each segment's members from Python equal custom_segment_members' exactly; on a difference,
-    each differing customer is printed with the value behind every leaf of the definition."""
-    evaluator, sql_members = evaluated
-    report = []
-    for name, definition in evaluator.definitions.items():
-        python = evaluator.members(name)
+    """Each demo segment's members from Python equal custom_segment_members' exactly; on a
+    difference, each differing customer is printed with the value behind every leaf."""
+    evaluator, built = evaluated
+    for name in evaluator.definitions:
         # A segment with no member, or with everyone, would agree with nearly any SQL.
-        assert 0 < len(python) < len(evaluator.store.customers), f"{name}: {len(python)} members in Python"
-        for customer_id in sorted(python ^ sql_members.get(name, set()))[:5]:
-            side = "only Python" if customer_id in python else "only SQL"
-            report.append(f"{name}: {customer_id} ({side})")
-            report += evaluator.explain(customer_id, definition["condition"])
-        missing = len(python ^ sql_members.get(name, set()))
-        if missing:
-            report.append(f"{name}: {missing} customer(s) differ in all (Python {len(python)}, "
-                          f"SQL {len(sql_members.get(name, set()))})")
+        size = len(evaluator.members(name))
+        assert 0 < size < len(evaluator.store.customers), f"{name}: {size} members in Python"
+    report = differences(evaluator, built)
+    assert not report, "\n".join(report)
+
+
+def test_the_documented_and_benchmark_definitions_match_the_sql(custom_segment_examples_build: ExamplesBuild) -> None:
+    """The docs' examples and the benchmark's twenty segments (every operator, measure and
+    condition kind), built on a copy of the demo by test_custom_segments_docs.py, re-derived."""
+    if custom_segment_examples_build.result.returncode != 0:
+        pytest.fail("the examples did not build: see test_every_example_compiles_and_builds")
+    evaluator = Evaluator(Store(custom_segment_examples_build.database), example_definitions())
+    report = differences(evaluator, sql_members(custom_segment_examples_build.database))
     assert not report, "\n".join(report)
 
 
