@@ -251,6 +251,28 @@ def test_the_benchmark_definitions_use_every_condition_kind_operator_and_measure
     assert expected <= found, sorted(expected - found)
 
 
+def test_the_benchmark_sums_the_custom_segment_models_seconds() -> None:
+    """scripts/benchmark.py --custom-segments: the models of a custom_segments folder, not the
+    other models nor the tests, against the summed time of every model."""
+    from scripts.benchmark import custom_segment_model_seconds, load_custom_segments
+
+    manifest = {"nodes": {
+        "model.segments.int_custom_segment_activity": {
+            "resource_type": "model", "original_file_path": "models/intermediate/custom_segments/a.sql"},
+        "model.segments.custom_segment_members": {
+            "resource_type": "model", "original_file_path": "models/marts/custom_segments/m.sql"},
+        "model.segments.segment_memberships": {
+            "resource_type": "model", "original_file_path": "models/marts/segments/segment_memberships.sql"},
+        "test.segments.custom_segments_test": {
+            "resource_type": "test", "original_file_path": "models/marts/custom_segments/_models.yml"},
+    }}
+    results = [{"unique_id": unique_id, "execution_time": seconds} for unique_id, seconds in zip(
+        manifest["nodes"], (1.5, 2.0, 4.0, 8.0))]
+    assert custom_segment_model_seconds(results, manifest) == 3.5
+    loaded = load_custom_segments(ROOT / "scripts" / "benchmark_custom_segments.yml")
+    assert list(loaded) == ["custom_segments"] and len(loaded["custom_segments"]) == 20
+
+
 def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_path: Path) -> None:
     """SKU-1 and sku_1 would share one activity column; the parse stops instead of counting one as the other."""
     views = {"event": "product_views", "window": "all_time", "op": ">", "value": 0}
