@@ -19,6 +19,11 @@ Run ``python scripts/benchmark.py --scale L`` (S, M or L; or ``--customers N``).
    Parquet copy), measuring its time and sizes;
 6. prints a table of the figures and writes them as JSON to ``target/benchmark/``.
 
+``--custom-segments FILE`` builds with the custom segments of a YAML file holding a
+``custom_segments:`` list (scripts/benchmark_custom_segments.yml: twenty that use every kind of
+condition) instead of the project's, and the table gives the custom-segment models' summed model
+time (run_results.json) against all models' summed time, in the full and the incremental build.
+
 It is a script that prints numbers, not a test: the figures depend on the machine and its load.
 """
 
@@ -37,9 +42,10 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import duckdb
+import yaml
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -75,6 +81,10 @@ class Build:
     peak_spill_mb: float = 0.0
     # Model seconds summed by layer and kind (model_seconds_by_layer): where the time goes.
     seconds_by_layer: dict[str, float] = field(default_factory=dict)
+    # Every model's seconds summed (over dbt's threads), and those of the custom-segment models
+    # (models/*/custom_segments/) among them.
+    model_seconds: float = 0.0
+    custom_segment_seconds: float = 0.0
 
 
 @dataclass
@@ -114,6 +124,9 @@ class Report:
     order_rollup_alone: Timed = field(default_factory=lambda: Timed(0.0, 0.0))
     customer_facts_alone: Timed = field(default_factory=lambda: Timed(0.0, 0.0))
     published: Publish = field(default_factory=Publish)
+    # How many custom segments the builds compiled, and from where (--custom-segments or the project).
+    custom_segments: int = 0
+    custom_segments_from: str = "dbt_project.yml"
 
     @property
     def floor_ratio(self) -> Timed:
@@ -244,11 +257,13 @@ def file_vars(data_dir: Path) -> dict[str, str]:
     return {"raw_source": "files", "raw_path": str(data_dir.resolve()), "raw_file_pattern": "{table}/*.parquet"}
 
 
-def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | None = None) -> Build:
+def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | None = None,
+              extra_vars: dict[str, Any] | None = None) -> Build:
     """`dbt run` then `dbt test` (data tests) on the generated files, each measured; together they
-    do what one `dbt build` does, and the split shows what the tests cost."""
+    do what one `dbt build` does, and the split shows what the tests cost. `extra_vars` (e.g.
+    custom_segments) are passed to both."""
     env = dbt_env(work)
-    variables = {**file_vars(data_dir), "data_tests_since": data_tests_since}
+    variables = {**file_vars(data_dir), "data_tests_since": data_tests_since, **(extra_vars or {})}
     target = work / f"target-{name}"
     steal_before = stolen_cpu_seconds()
     common = ["--exclude", *RAW_SEEDS, "--vars", json.dumps(variables), "--target-path", str(target),
@@ -262,7 +277,8 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
     test = run_measured([str(DBT), "test", "--exclude-resource-type", "unit_test", *common],
                         env, work / f"dbt-{name}-test.log", spill_dir)
     models = slowest(results, "model.")
-    layers = model_seconds_by_layer(results, json.loads((target / "manifest.json").read_text()))
+    manifest = json.loads((target / "manifest.json").read_text())
+    layers = model_seconds_by_layer(results, manifest)
     tests = slowest(json.loads((target / "run_results.json").read_text())["results"], "test.")
     # The facts are computed in int_customer_facts; customer_facts types them under its contract.
     facts = sum(seconds for name_, seconds in models if name_ in ("int_customer_facts", "customer_facts"))
@@ -270,7 +286,9 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
                  slowest_models=models[:5], customer_facts_seconds=facts, run_seconds=run.wall_seconds,
                  test_seconds=test.wall_seconds, cpu_seconds=run.cpu_seconds + test.cpu_seconds,
                  slowest_tests=tests[:5], steal_seconds=stolen_cpu_seconds() - steal_before,
-                 peak_spill_mb=max(run.peak_spill_mb, test.peak_spill_mb), seconds_by_layer=layers)
+                 peak_spill_mb=max(run.peak_spill_mb, test.peak_spill_mb), seconds_by_layer=layers,
+                 model_seconds=sum(seconds for _, seconds in models),
+                 custom_segment_seconds=custom_segment_model_seconds(results, manifest))
 
 
 def time_facts_path(work: Path, threads: int, memory_limit: str) -> tuple[Timed, Timed]:
@@ -311,6 +329,23 @@ def model_seconds_by_layer(results: list[dict[str, object]], manifest: dict[str,
         key = f"{layer}, {kind}"
         totals[key] = totals.get(key, 0.0) + float(str(result["execution_time"]))
     return dict(sorted(totals.items(), key=lambda item: -item[1]))
+
+
+def custom_segment_model_seconds(results: list[dict[str, object]], manifest: dict[str, Any]) -> float:
+    """The summed seconds of the models in a custom_segments folder (the activity aggregates, the
+    profiles and the members): what the store's own segments cost."""
+    nodes = manifest["nodes"]
+    return sum(float(str(result["execution_time"])) for result in results
+               if (node := nodes.get(str(result["unique_id"]))) is not None and node["resource_type"] == "model"
+               and "custom_segments" in Path(node["original_file_path"]).parts)
+
+
+def load_custom_segments(path: Path) -> dict[str, Any]:
+    """The vars of a --custom-segments file: its `custom_segments:` list, checked to be one."""
+    loaded = yaml.safe_load(path.read_text())
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("custom_segments"), list):
+        raise SystemExit(f"{path}: expected a YAML mapping with a custom_segments: list (docs/custom_segments.md)")
+    return {"custom_segments": loaded["custom_segments"]}
 
 
 def publish_full_build(work: Path) -> Publish:
@@ -429,6 +464,12 @@ def times(timed: Timed) -> str:
     return f"{timed.wall_seconds:.1f}x wall, {timed.cpu_seconds:.1f}x CPU"
 
 
+def custom_share(build: Build) -> str:
+    """The custom-segment models' summed seconds against all models' summed seconds."""
+    return (f"{build.custom_segment_seconds:.1f} s of {build.model_seconds:.1f} s "
+            f"({100 * ratio(build.custom_segment_seconds, build.model_seconds):.1f}%)")
+
+
 def format_report(report: Report) -> str:
     full, incremental = report.full_build, report.incremental_build
     lines = [
@@ -473,6 +514,9 @@ def format_report(report: Report) -> str:
         f"| published snapshot: DuckDB / Parquet | {report.published.duckdb_mb:,.0f} MB / "
         f"{report.published.parquet_mb:,.0f} MB | |",
         "",
+        f"custom-segment models' summed time ({report.custom_segments} segments from "
+        f"{report.custom_segments_from}), full build: {custom_share(full)}; incremental build: "
+        f"{custom_share(incremental)} (target at L: <= 10% of the full build's)",
         "Slowest models, full build: "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in full.slowest_models),
         "Slowest models, incremental build: "
@@ -498,6 +542,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--work-dir", type=Path, help="DuckDB file, dbt targets and logs (default data/benchmark-<scale>)")
     parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "target" / "benchmark")
     parser.add_argument("--skip-peer", action="store_true", help="do not run lifetimes (slow at L)")
+    parser.add_argument("--custom-segments", type=Path, metavar="FILE",
+                        help="build with the custom_segments: list of this YAML file instead of the project's "
+                             "(e.g. scripts/benchmark_custom_segments.yml)")
     return parser.parse_args(argv)
 
 
@@ -515,9 +562,11 @@ def main(argv: list[str] | None = None) -> int:
     for stale_target in work.glob("target-*"):
         shutil.rmtree(stale_target)
     measured_conditions = conditions()
+    custom_vars = load_custom_segments(args.custom_segments) if args.custom_segments else {}
+    segments = custom_vars["custom_segments"] if custom_vars else cast(list, project_var("custom_segments") or [])
     generate_seconds, rows = ensure_data(data_dir, customers)
     print(f"data in {data_dir}; building into {work}", flush=True)
-    full = dbt_build(data_dir, work, "full")
+    full = dbt_build(data_dir, work, "full", extra_vars=custom_vars)
     print(f"full build {full.wall_seconds:.1f} s", flush=True)
     threads, memory_limit = int(measured_conditions["duckdb_threads"]), measured_conditions["duckdb_memory_limit"]
     rollup_alone, facts_alone = time_facts_path(work, threads, memory_limit)
@@ -526,7 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     delivered = generate_data.held_back_days(data_dir)
     for day in delivered:
         generate_data.deliver_day(data_dir, day)
-    incremental = dbt_build(data_dir, work, "incremental", first_reprocessed_day(delivered))
+    incremental = dbt_build(data_dir, work, "incremental", first_reprocessed_day(delivered), custom_vars)
     print(f"incremental build {incremental.wall_seconds:.1f} s", flush=True)
     # The floor reads the data the incremental build read, and is checked against its customer_facts.
     floor_timed, agreement = run_floor(data_dir, work, threads, memory_limit)
@@ -538,7 +587,8 @@ def main(argv: list[str] | None = None) -> int:
         generate_seconds=generate_seconds, full_build=full, incremental_build=incremental,
         floor=floor_timed, peer=peer, peer_customers=peer_customers, agreement=agreement,
         order_rollup_alone=rollup_alone, customer_facts_alone=facts_alone,
-        published=published,
+        published=published, custom_segments=len(segments),
+        custom_segments_from=str(args.custom_segments) if args.custom_segments else "dbt_project.yml",
     )
     text = format_report(report)
     print(text)

@@ -131,6 +131,15 @@ def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return database
 
 
+@pytest.fixture(scope="session")
+def custom_segment_examples_build(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The documented custom segment examples and the benchmark's, built once on a copy of
+    built_database (tests_py/custom_segment_examples.py)."""
+    from tests_py.custom_segment_examples import build_examples
+
+    return build_examples(built_database, tmp_path_factory.mktemp("custom_segment_examples"))
+
+
 # Variables of an enclosing run (e.g. `make pytest`, or a developer's shell) that would point a
 # copied checkout at another database, profile or make invocation.
 OUTER_VARIABLES = (

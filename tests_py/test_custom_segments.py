@@ -43,6 +43,35 @@ BAD_DEFINITIONS = [
     segment("between_backwards", {"attribute": "aov", "op": "between", "value": [100, 50]}),
     segment("bad_anniversary", {"anniversary": "wedding", "within_next_days": 30}),
     {"name": "no_owner", "description": "d", "condition": US},
+    # The rest of what docs/custom_segments.md lists as checked, in the same parse.
+    segment("extra_key", US, colour="red"),
+    segment("leaf_extra_key", {"attribute": "aov", "op": ">", "value": 1, "unit": "EUR"}),
+    segment("unknown_measure", {"event": "orders", "measure": "units", "window": "all_time", "op": ">", "value": 1}),
+    segment("unknown_membership", {"member_of": {"cohort": "2024"}}),
+    segment("unknown_stage", {"member_of": {"lifecycle_stage": "vip"}}),
+    segment("window_unknown", {"event": "orders", "window": {"last_weeks": 2}, "op": ">", "value": 0}),
+    segment("window_missing", {"event": "orders", "op": ">", "value": 0}),
+    segment("window_since_format", {"event": "orders", "window": {"since": "01/02/2026"}, "op": ">", "value": 0}),
+    segment("window_negative", {"event": "orders", "window": {"last_days": -1}, "op": ">", "value": 0}),
+    segment("null_with_value", {"attribute": "aov", "op": "is null", "value": 1}),
+    segment("in_without_list", {"attribute": "country_code", "op": "in", "value": "US"}),
+    segment("in_item_misfit", {"attribute": "aov", "op": "in", "value": [1, "two"]}),
+    segment("boolean_operator_misfit", {"attribute": "is_vip", "op": ">", "value": True}),
+    segment("count_operator_misfit", {"event": "orders", "window": "all_time", "op": "in", "value": [1]}),
+    segment("message_type_unknown", {"event": "email_opens", "message_type": "sms", "window": "all_time",
+                                     "op": ">", "value": 0}),
+    segment("name_like_two", {"event": "email_opens", "name_like": ["%a%", "%b%"], "window": "all_time",
+                              "op": ">", "value": 0}),
+    segment("filter_not_text", {"event": "product_views", "product": 5, "window": "all_time", "op": ">", "value": 0}),
+    segment("empty_all", {"all": []}),
+    segment("condition_not_mapping", "US"),
+    segment("no_kind", {}),
+    segment("anniversary_negative", {"anniversary": "birthday", "within_next_days": -1}),
+    {"name": "blank_description", "description": " ", "owner": "o", "condition": US},
+    {"name": "no_condition", "description": "d", "owner": "o"},
+    "just text",
+    segment("need_attention", US),
+    segment("loyalty", US),
 ]
 EXPECTED = {
     "unknown attribute": "item 0, segment 'unknown_attribute', at condition.attribute: unknown attribute 'contry'; "
@@ -69,6 +98,49 @@ EXPECTED = {
     "an unknown anniversary": "segment 'bad_anniversary', at condition.anniversary: unknown anniversary 'wedding'; "
                               "allowed: birthday, first_order, sign_up",
     "a missing owner": "segment 'no_owner', at owner: required, a non-empty text",
+    "an unknown key": "segment 'extra_key', at colour: unknown key; allowed: name, description, owner, condition",
+    "an unknown key in a condition": "segment 'leaf_extra_key', at condition.unit: unknown key; allowed: attribute, "
+                                     "op, value",
+    "an unknown measure": "segment 'unknown_measure', at condition.measure: 'units' is not a measure of orders; "
+                          "allowed: count, revenue",
+    "an unknown membership kind": "segment 'unknown_membership', at condition.member_of.cohort: unknown membership; "
+                                  "allowed: persona, primary_persona, rfm_segment, rfm_group, lifecycle_stage, "
+                                  "custom_segment",
+    "an unknown lifecycle stage": "segment 'unknown_stage', at condition.member_of.lifecycle_stage: unknown stage "
+                                  "'vip'; allowed: acquisition, retention, loyalty",
+    "a malformed window": "segment 'window_unknown', at condition.window: allowed: all_time, {last_days: N}, "
+                          "{from_days_ago: M, to_days_ago: N} (M >= N), {since: YYYY-MM-DD}",
+    "a missing window": "segment 'window_missing', at condition.window: required; allowed: all_time,",
+    "a since that is not a date": "segment 'window_since_format', at condition.window.since: a date written "
+                                  "YYYY-MM-DD (quoted)",
+    "a negative window": "segment 'window_negative', at condition.window.last_days: a whole number of days >= 0",
+    "a value for is null": "segment 'null_with_value', at condition.value: 'is null' takes no value",
+    "in without a list": "segment 'in_without_list', at condition.value: 'in' takes a non-empty list of text values",
+    "an in item of another type": "segment 'in_item_misfit', at condition.value[1]: expected a number value for "
+                                  "attribute 'aov'",
+    "an operator that does not fit a boolean": (
+        "segment 'boolean_operator_misfit', at condition.op: operator '>' does not fit boolean attribute 'is_vip'; "
+        "allowed: =, !=, is null, is not null"),
+    "an operator that does not fit a count": (
+        "segment 'count_operator_misfit', at condition.op: operator 'in' does not fit count event 'orders'; "
+        "allowed: =, !=, <, <=, >, >=, between"),
+    "an unknown message type": "segment 'message_type_unknown', at condition.message_type: allowed: campaign, flow",
+    "two name patterns": "segment 'name_like_two', at condition.name_like: one LIKE pattern",
+    "a filter value that is not text": "segment 'filter_not_text', at condition.product: expected a text or a "
+                                       "non-empty list of texts",
+    "an empty all": "segment 'empty_all', at condition.all: expected a non-empty list of conditions",
+    "a condition that is not a mapping": "segment 'condition_not_mapping', at condition: expected a mapping with one "
+                                         "of: all, any, not, attribute, event, member_of, anniversary",
+    "a condition of no kind": "segment 'no_kind', at condition: a condition has exactly one of: all, any, not, "
+                              "attribute, event, member_of, anniversary (found none)",
+    "a negative anniversary window": "segment 'anniversary_negative', at condition.within_next_days: required, a "
+                                     "whole number of days >= 0",
+    "a blank description": "segment 'blank_description', at description: required, a non-empty text",
+    "a missing condition": "segment 'no_condition', at condition: required",
+    "an item that is not a mapping": "item 40: expected a mapping with name, description, owner and condition",
+    "a clash with an RFM segment": "segment 'need_attention', at name: clashes with the built-in segment "
+                                   "'Need Attention'",
+    "a clash with a lifecycle stage": "segment 'loyalty', at name: clashes with the built-in segment 'loyalty'",
 }
 
 
@@ -112,10 +184,23 @@ def test_every_demo_segment_has_at_least_twenty_members(built_database: Path) ->
     assert not small, f"demo custom segments under {MIN_DEMO_MEMBERS} members: {small}"
 
 
-def test_the_demo_definitions_use_every_condition_kind() -> None:
-    """Attribute, event (every event, filter and window kind), membership (every kind), anniversary, all/any/not."""
-    text = (ROOT / "dbt_project.yml").read_text()
-    definitions = yaml.safe_load(text)["vars"]["custom_segments"]
+# Every kind of condition a definition may use (docs/custom_segments.md): what the demo's, the
+# documentation's and the benchmark's definitions must each cover between them.
+EVERY_CONDITION_KIND = {
+    "all", "any", "not", "attribute", "anniversary",
+    "event:orders", "event:products_bought", "event:product_views", "event:adds_to_cart",
+    "event:checkouts_started", "event:email_deliveries", "event:email_opens", "event:email_clicks",
+    "window:all_time", "window:last_days", "window:from_days_ago", "window:since",
+    "filter:product", "filter:category", "filter:message_type", "filter:name_like",
+    "member_of:persona", "member_of:primary_persona", "member_of:rfm_segment", "member_of:rfm_group",
+    "member_of:lifecycle_stage", "member_of:custom_segment",
+    "anniversary:birthday", "anniversary:sign_up", "anniversary:first_order",
+}
+
+
+def condition_kinds(definitions: list[dict]) -> set[str]:
+    """The kinds of condition the definitions use: nodes, events, windows, filters, measures,
+    memberships, anniversaries, and each operator by what it compares (attribute or event)."""
     found: set[str] = set()
 
     def walk(node: dict) -> None:
@@ -125,8 +210,14 @@ def test_the_demo_definitions_use_every_condition_kind() -> None:
         if "not" in node:
             walk(node["not"])
         found.update(f"{key}" for key in node if key in ("all", "any", "not", "attribute", "anniversary"))
+        if "attribute" in node:
+            found.add(f"attribute_op:{node['op']}")
+        if "anniversary" in node:
+            found.add(f"anniversary:{node['anniversary']}")
         if "event" in node:
             found.add(f"event:{node['event']}")
+            found.add(f"event_op:{node['op']}")
+            found.add(f"measure:{node['event']}:{node.get('measure', 'count')}")
             window = node["window"]
             found.add(f"window:{window if isinstance(window, str) else next(iter(sorted(window)))}")
             found.update(f"filter:{key}" for key in ("product", "category", "message_type", "name_like") if key in node)
@@ -135,16 +226,53 @@ def test_the_demo_definitions_use_every_condition_kind() -> None:
 
     for definition in definitions:
         walk(definition["condition"])
-    expected = {
-        "all", "any", "not", "attribute", "anniversary",
-        "event:orders", "event:products_bought", "event:product_views", "event:adds_to_cart",
-        "event:checkouts_started", "event:email_deliveries", "event:email_opens", "event:email_clicks",
-        "window:all_time", "window:last_days", "window:from_days_ago", "window:since",
-        "filter:product", "filter:category", "filter:message_type", "filter:name_like",
-        "member_of:persona", "member_of:primary_persona", "member_of:rfm_segment", "member_of:rfm_group",
-        "member_of:lifecycle_stage", "member_of:custom_segment",
+    return found
+
+
+def test_the_demo_definitions_use_every_condition_kind() -> None:
+    """Attribute, event (every event, filter and window kind), membership (every kind), anniversary (every
+    kind), all/any/not."""
+    definitions = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["custom_segments"]
+    found = condition_kinds(definitions)
+    assert EVERY_CONDITION_KIND <= found, sorted(EVERY_CONDITION_KIND - found)
+
+
+def test_the_benchmark_definitions_use_every_condition_kind_operator_and_measure() -> None:
+    """The twenty segments scripts/benchmark.py --custom-segments builds with (a test of
+    test_custom_segments_docs.py builds them, and the independent evaluation checks them)."""
+    definitions = yaml.safe_load((ROOT / "scripts" / "benchmark_custom_segments.yml").read_text())["custom_segments"]
+    assert len(definitions) == 20
+    found = condition_kinds(definitions)
+    expected = EVERY_CONDITION_KIND | {
+        *(f"attribute_op:{op}" for op in ("=", "!=", "<", "<=", ">", ">=", "between", "in", "not in",
+                                           "is null", "is not null")),
+        *(f"event_op:{op}" for op in ("=", "!=", "<", "<=", ">", ">=", "between")),
+        "measure:orders:count", "measure:orders:revenue", "measure:products_bought:count",
+        "measure:products_bought:units", "measure:products_bought:revenue",
     }
     assert expected <= found, sorted(expected - found)
+
+
+def test_the_benchmark_sums_the_custom_segment_models_seconds() -> None:
+    """scripts/benchmark.py --custom-segments: the models of a custom_segments folder, not the
+    other models nor the tests, against the summed time of every model."""
+    from scripts.benchmark import custom_segment_model_seconds, load_custom_segments
+
+    manifest = {"nodes": {
+        "model.segments.int_custom_segment_activity": {
+            "resource_type": "model", "original_file_path": "models/intermediate/custom_segments/a.sql"},
+        "model.segments.custom_segment_members": {
+            "resource_type": "model", "original_file_path": "models/marts/custom_segments/m.sql"},
+        "model.segments.segment_memberships": {
+            "resource_type": "model", "original_file_path": "models/marts/segments/segment_memberships.sql"},
+        "test.segments.custom_segments_test": {
+            "resource_type": "test", "original_file_path": "models/marts/custom_segments/_models.yml"},
+    }}
+    results = [{"unique_id": unique_id, "execution_time": seconds} for unique_id, seconds in zip(
+        manifest["nodes"], (1.5, 2.0, 4.0, 8.0))]
+    assert custom_segment_model_seconds(results, manifest) == 3.5
+    loaded = load_custom_segments(ROOT / "scripts" / "benchmark_custom_segments.yml")
+    assert list(loaded) == ["custom_segments"] and len(loaded["custom_segments"]) == 20
 
 
 def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_path: Path) -> None:
