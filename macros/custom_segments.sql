@@ -77,6 +77,9 @@
         {{ exceptions.raise_compiler_error(
             "var custom_segments: expected a list of segment definitions (docs/custom_segments.md)") }}
     {%- endif -%}
+    {#- Where the definitions came from, for the messages: the command line or a project file. #}
+    {%- set given_on_command_line = 'custom_segments' in (invocation_args_dict.get('vars') or {}) -%}
+    {%- set source = ('--vars' if given_on_command_line else 'dbt_project.yml') ~ ' var custom_segments' -%}
     {%- set catalog = custom_segment_catalog() -%}
     {%- set builtin = {} -%}
     {%- for name in catalog.builtin_segments -%}
@@ -85,7 +88,7 @@
     {%- set by_name = {} -%}
     {%- set references = {} -%}
     {%- for segment in segments -%}
-        {%- set where = 'var custom_segments, item ' ~ loop.index0 -%}
+        {%- set where = source ~ ', item ' ~ loop.index0 -%}
         {%- if segment is not mapping -%}
             {%- do problems.append(where ~ ': expected a mapping with name, description, owner and condition') -%}
         {%- else -%}
@@ -121,12 +124,12 @@
     {%- endfor -%}
     {%- for name, refs in references.items() -%}
         {%- for ref in refs if ref.name not in references -%}
-            {%- do problems.append("var custom_segments, item " ~ by_name.get(name, '?') ~ ", segment '" ~ name ~ "', at " ~ ref.path
+            {%- do problems.append(source ~ ", item " ~ by_name.get(name, '?') ~ ", segment '" ~ name ~ "', at " ~ ref.path
                 ~ ": unknown custom segment '" ~ ref.name ~ "'; defined: " ~ (references.keys() | sort | join(', '))) -%}
         {%- endfor -%}
         {%- set cycle = custom_segment_cycle(name, references, [name]) -%}
         {%- if cycle -%}
-            {%- do problems.append("var custom_segments, item " ~ by_name.get(name, '?') ~ ", segment '" ~ name
+            {%- do problems.append(source ~ ", item " ~ by_name.get(name, '?') ~ ", segment '" ~ name
                 ~ "', at condition: a cycle of custom_segment memberships (" ~ cycle | join(' -> ') ~ "); a segment cannot contain itself") -%}
         {%- endif -%}
     {%- endfor -%}

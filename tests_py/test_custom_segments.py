@@ -166,8 +166,10 @@ def test_a_bad_definition_fails_the_parse_with_its_own_line(parse_output: str, p
 
 
 def test_every_problem_is_listed_once(parse_output: str) -> None:
-    """One message per problem: the header counts them and each is its own line; none repeats."""
-    lines = [line.strip() for line in parse_output.splitlines() if line.strip().startswith("- var custom_segments")]
+    """One message per problem, each naming the file the definitions are in: the header counts them
+    and each is its own line; none repeats."""
+    lines = [line.strip() for line in parse_output.splitlines()
+             if line.strip().startswith("- dbt_project.yml var custom_segments, item ")]
     assert len(lines) == len(set(lines)), lines
     assert f"custom segments: {len(lines)} problem(s) in the definitions" in parse_output
     assert len(lines) >= len(EXPECTED)
