@@ -5,6 +5,8 @@
 --   p = 0.2; p-value = 2 * scipy.stats.norm.sf(0.2 / se) (equal to
 --   scipy.stats.chi2_contingency([[30, 70], [10, 90]], correction=False) p); unpooled se =
 --   sqrt(0.3 * 0.7 / 100 + 0.1 * 0.9 / 100), bounds 0.2 -/+ scipy.stats.norm.ppf(0.975) * se.
+--   Wilson bounds: scipy.stats.binomtest(30, 100).proportion_ci(0.95, 'wilson') (and 10 of 100);
+--   Newcombe (method 10): 0.2 -/+ sqrt((0.3 - l1)^2 + (u2 - 0.1)^2) from those scipy bounds.
 --   Welch, variances 400 (n 50) and 100 (n 20): se = sqrt(400/50 + 100/20), Welch-Satterthwaite
 --   df, scipy.stats.t.ppf(0.975, df) * se; t quantiles: scipy.stats.t.ppf(0.975, df).
 -- The t quantile is an approximation (macro student_t_quantile): its tolerance is its measured
@@ -38,6 +40,36 @@ cases as (
         'lower bound of the conversion lift',
         0.2 - critical.z * {{ unpooled_proportion_standard_error('0.3', '100', '0.1', '100') }},
         0.09264835137697056,
+        1e-12
+    from critical
+    union all
+    select
+        'Wilson lower bound, 30 of 100',
+        {{ wilson_bound('0.3', '100', 'critical.z', 'lower') }},
+        0.21894885294932764,
+        1e-12
+    from critical
+    union all
+    select
+        'Wilson upper bound, 10 of 100',
+        {{ wilson_bound('0.1', '100', 'critical.z', 'upper') }},
+        0.17436566150491345,
+        1e-12
+    from critical
+    union all
+    select
+        'Newcombe lower bound',
+        {{ newcombe_bound('0.3', wilson_bound('0.3', '100', 'critical.z', 'lower'), wilson_bound('0.3', '100', 'critical.z', 'upper'),
+            '0.1', wilson_bound('0.1', '100', 'critical.z', 'lower'), wilson_bound('0.1', '100', 'critical.z', 'upper'), 'lower') }},
+        0.09000209070489987,
+        1e-12
+    from critical
+    union all
+    select
+        'Newcombe upper bound',
+        {{ newcombe_bound('0.3', wilson_bound('0.3', '100', 'critical.z', 'lower'), wilson_bound('0.3', '100', 'critical.z', 'upper'),
+            '0.1', wilson_bound('0.1', '100', 'critical.z', 'lower'), wilson_bound('0.1', '100', 'critical.z', 'upper'), 'upper') }},
+        0.30578929058543936,
         1e-12
     from critical
     union all

@@ -3,8 +3,9 @@
 -- entered in the treated and the holdout group, their conversion (a valid order within
 -- lift_conversion_window_days of entering), orders and net revenue per entered customer, and the
 -- lift of the treated over the holdout with its confidence interval. Conversion: two-sided
--- pooled two-proportion z-test and unpooled (Wald) interval, as in ab_test_results; revenue per
--- customer: Welch's interval. The journey `all journeys` compares the global holdout with
+-- pooled two-proportion z-test, as in ab_test_results, and Newcombe's score interval (not the
+-- Wald interval of ab_test_results: with a 10% holdout and low rates Wald is too narrow, and it
+-- can exclude 0 while the test says not significant); revenue per customer: Welch's interval. The journey `all journeys` compares the global holdout with
 -- everyone else over entries into any journey. A customer counts once per journey and month
 -- (their first entry in it); a month is mature once its last possible entry's window has
 -- passed at as_of, and only mature months add up to the all-months row.
@@ -172,9 +173,12 @@ standard_errors as (
         {{ pooled_proportion_standard_error(
             'treated_conversion_rate', 'treated_customers', 'holdout_conversion_rate', 'holdout_customers'
         ) }} as pooled_standard_error,
-        {{ unpooled_proportion_standard_error(
-            'treated_conversion_rate', 'treated_customers', 'holdout_conversion_rate', 'holdout_customers'
-        ) }} as unpooled_standard_error,
+        {% for group in ['treated', 'holdout'] -%}
+        {% for side in ['lower', 'upper'] -%}
+        {{ wilson_bound(group ~ '_conversion_rate', group ~ '_customers', 'critical_z', side) }}
+            as {{ group }}_wilson_{{ side }},
+        {% endfor -%}
+        {% endfor -%}
         {{ welch_standard_error(
             'treated_revenue_variance', 'treated_customers', 'holdout_revenue_variance', 'holdout_customers'
         ) }} as revenue_standard_error,
@@ -213,10 +217,12 @@ select
     cast(lifts.conversion_lift as {{ type_double() }}) as conversion_lift,
     cast({{ safe_ratio('lifts.conversion_lift', 'lifts.holdout_conversion_rate') }} as {{ type_double() }})
         as conversion_relative_lift,
-    cast(lifts.conversion_lift - lifts.critical_z * lifts.unpooled_standard_error as {{ type_double() }})
-        as conversion_lift_lower,
-    cast(lifts.conversion_lift + lifts.critical_z * lifts.unpooled_standard_error as {{ type_double() }})
-        as conversion_lift_upper,
+    {% for side in ['lower', 'upper'] -%}
+    cast({{ newcombe_bound(
+        'lifts.treated_conversion_rate', 'lifts.treated_wilson_lower', 'lifts.treated_wilson_upper',
+        'lifts.holdout_conversion_rate', 'lifts.holdout_wilson_lower', 'lifts.holdout_wilson_upper', side,
+    ) }} as {{ type_double() }}) as conversion_lift_{{ side }},
+    {% endfor -%}
     cast({{ two_sided_p_value('lifts.z_score') }} as {{ type_double() }}) as conversion_p_value,
     cast(lifts.treated_orders_per_customer as {{ type_double() }}) as treated_orders_per_customer,
     cast(lifts.holdout_orders_per_customer as {{ type_double() }}) as holdout_orders_per_customer,
