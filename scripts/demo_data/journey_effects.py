@@ -29,7 +29,7 @@ from .sessions import browse_events
 
 CART_HOLDOUT_RATE = 0.10  # 7-day conversion of abandoned-cart entries without the email
 CART_TREATED_RATE = 0.30  # ... and with it
-CART_PLANTED_PER_ORGANIC = 2  # planted entries per organic entry in the treated group
+CART_PLANTED_PER_ORGANIC = 1  # planted entries per organic entry in the treated group
 CART_STEP = timedelta(hours=24)  # abandoned_cart_step_hours[0]: the entry is the first email due
 WINDOW = timedelta(days=7)  # lift_conversion_window_days
 CART_LIVE_DAYS = 680  # planted carts start after the Abandoned Cart flow went live (690 days ago)
