@@ -128,13 +128,25 @@ browse_entries as (
 -- order, sign-up), every instant of it; a customer enters when winback_step_days[0] days pass
 -- without the next one.
 activity as (
-    select customer_id, occurred_at as active_at from email_engagements
+    select
+        customer_id,
+        occurred_at as active_at
+    from email_engagements
     union all
-    select customer_id, occurred_at as active_at from counted_site_events
+    select
+        customer_id,
+        occurred_at as active_at
+    from counted_site_events
     union all
-    select customer_id, ordered_at as active_at from valid_orders
+    select
+        customer_id,
+        ordered_at as active_at
+    from valid_orders
     union all
-    select customer_id, created_at as active_at from customer_facts
+    select
+        customer_id,
+        created_at as active_at
+    from customer_facts
     where created_at is not null
 ),
 
@@ -179,8 +191,9 @@ replenishment_entries as (
             later_purchases.customer_id = replenishable_purchases.customer_id
             and later_purchases.product_id = replenishable_purchases.product_id
             and later_purchases.ordered_at > replenishable_purchases.ordered_at
-            and later_purchases.ordered_at
-            <= {{ dbt.dateadd('day', 'replenishable_purchases.replenishment_days', 'replenishable_purchases.ordered_at') }}
+            and later_purchases.ordered_at <= {{ dbt.dateadd(
+                'day', 'replenishable_purchases.replenishment_days', 'replenishable_purchases.ordered_at'
+            ) }}
     )
 ),
 

@@ -84,11 +84,15 @@ standard_errors as (
         *,
         case
             when not is_control
-                then {{ pooled_proportion_standard_error('rate', 'sample_size', 'control_rate', 'control_sample_size') }}
+                then {{ pooled_proportion_standard_error(
+                    'rate', 'sample_size', 'control_rate', 'control_sample_size'
+                ) }}
         end as pooled_standard_error,
         case
             when not is_control
-                then {{ unpooled_proportion_standard_error('rate', 'sample_size', 'control_rate', 'control_sample_size') }}
+                then {{ unpooled_proportion_standard_error(
+                    'rate', 'sample_size', 'control_rate', 'control_sample_size'
+                ) }}
         end as unpooled_standard_error
     from with_control
 ),

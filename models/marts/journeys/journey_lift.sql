@@ -37,7 +37,9 @@ entry_groups as (
         entries.entry_key,
         entries.entered_at,
         case
-            when {{ is_held_out('entries.customer_id', 'entries.journey', 'coalesce(journey_priorities.holdout_share, 0)') }}
+            when {{ is_held_out(
+                    'entries.customer_id', 'entries.journey', 'coalesce(journey_priorities.holdout_share, 0)'
+                ) }}
                 then 'holdout'
             else 'treated'
         end as holdout_group
@@ -82,7 +84,7 @@ entry_outcomes as (
     from counted_entries
     left join valid_orders
         on counted_entries.customer_id = valid_orders.customer_id
-        and valid_orders.ordered_at >= counted_entries.entered_at
+        and counted_entries.entered_at <= valid_orders.ordered_at
         and valid_orders.ordered_at
         < {{ dbt.dateadd('day', var('lift_conversion_window_days'), 'counted_entries.entered_at') }}
     group by
@@ -93,49 +95,66 @@ entry_outcomes as (
         counted_entries.holdout_group
 ),
 
-monthly_sums as (
+entry_measures as (
+    -- One column per group and measure, so that months and the total are plain sums.
     select
         entry_outcomes.journey,
         entry_outcomes.entry_month,
+        case when entry_outcomes.holdout_group = 'treated' then 1 else 0 end as treated_customers,
+        case when entry_outcomes.holdout_group = 'treated' and entry_outcomes.orders > 0 then 1 else 0 end
+            as treated_conversions,
+        case when entry_outcomes.holdout_group = 'treated' then entry_outcomes.orders else 0 end as treated_orders,
+        case when entry_outcomes.holdout_group = 'treated' then entry_outcomes.net_revenue else 0 end as treated_revenue,
+        case when entry_outcomes.holdout_group = 'treated' then entry_outcomes.net_revenue * entry_outcomes.net_revenue else 0 end as treated_revenue_squares,
+        case when entry_outcomes.holdout_group = 'holdout' then 1 else 0 end as holdout_customers,
+        case when entry_outcomes.holdout_group = 'holdout' and entry_outcomes.orders > 0 then 1 else 0 end
+            as holdout_conversions,
+        case when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.orders else 0 end as holdout_orders,
+        case when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.net_revenue else 0 end as holdout_revenue,
+        case when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.net_revenue * entry_outcomes.net_revenue else 0 end as holdout_revenue_squares
+    from entry_outcomes
+),
+
+monthly_sums as (
+    select
+        entry_measures.journey,
+        entry_measures.entry_month,
         -- Mature: every entry of the month has had its whole window by as_of.
         {{ dbt.dateadd(
             'day', var('lift_conversion_window_days'),
-            dbt.dateadd('month', 1, 'cast(entry_outcomes.entry_month as ' ~ dbt.type_timestamp() ~ ')'),
+            dbt.dateadd('month', 1, 'cast(entry_measures.entry_month as ' ~ dbt.type_timestamp() ~ ')'),
         ) }} <= max(as_of_point.as_of) as is_mature,
-        {% for group in ['treated', 'holdout'] -%}
-        sum(case when entry_outcomes.holdout_group = '{{ group }}' then 1 else 0 end) as {{ group }}_customers,
-        sum(case when entry_outcomes.holdout_group = '{{ group }}' and entry_outcomes.orders > 0 then 1 else 0 end)
-            as {{ group }}_conversions,
-        sum(case when entry_outcomes.holdout_group = '{{ group }}' then entry_outcomes.orders else 0 end)
-            as {{ group }}_orders,
-        sum(case when entry_outcomes.holdout_group = '{{ group }}' then entry_outcomes.net_revenue else 0 end)
-            as {{ group }}_revenue,
-        sum(
-            case
-                when entry_outcomes.holdout_group = '{{ group }}'
-                    then entry_outcomes.net_revenue * entry_outcomes.net_revenue
-                else 0
-            end
-        ) as {{ group }}_revenue_squares{{ ',' if not loop.last }}
-        {% endfor %}
-    from entry_outcomes
+        sum(entry_measures.treated_customers) as treated_customers,
+        sum(entry_measures.treated_conversions) as treated_conversions,
+        sum(entry_measures.treated_orders) as treated_orders,
+        sum(entry_measures.treated_revenue) as treated_revenue,
+        sum(entry_measures.treated_revenue_squares) as treated_revenue_squares,
+        sum(entry_measures.holdout_customers) as holdout_customers,
+        sum(entry_measures.holdout_conversions) as holdout_conversions,
+        sum(entry_measures.holdout_orders) as holdout_orders,
+        sum(entry_measures.holdout_revenue) as holdout_revenue,
+        sum(entry_measures.holdout_revenue_squares) as holdout_revenue_squares
+    from entry_measures
     cross join as_of_point
-    group by entry_outcomes.journey, entry_outcomes.entry_month
+    group by entry_measures.journey, entry_measures.entry_month
 ),
 
-{% set sum_columns = [] -%}
-{% for group in ['treated', 'holdout'] -%}
-{% for measure in ['customers', 'conversions', 'orders', 'revenue', 'revenue_squares'] -%}
-{% do sum_columns.append(group ~ '_' ~ measure) -%}
-{% endfor -%}
-{% endfor -%}
 periods as (
     select
         journey,
         entry_month,
         false as is_all_months,
         is_mature,
-        {{ sum_columns | join(',\n        ') }}
+        treated_customers,
+        treated_conversions,
+        treated_orders,
+        treated_revenue,
+        treated_revenue_squares,
+        holdout_customers,
+        holdout_conversions,
+        holdout_orders,
+        holdout_revenue,
+        holdout_revenue_squares
     from monthly_sums
     union all
     select
@@ -143,9 +162,16 @@ periods as (
         cast(null as date) as entry_month,
         true as is_all_months,
         true as is_mature,
-        {% for column in sum_columns -%}
-        sum(case when is_mature then {{ column }} else 0 end) as {{ column }}{{ ',' if not loop.last }}
-        {% endfor %}
+        sum(case when is_mature then treated_customers else 0 end) as treated_customers,
+        sum(case when is_mature then treated_conversions else 0 end) as treated_conversions,
+        sum(case when is_mature then treated_orders else 0 end) as treated_orders,
+        sum(case when is_mature then treated_revenue else 0 end) as treated_revenue,
+        sum(case when is_mature then treated_revenue_squares else 0 end) as treated_revenue_squares,
+        sum(case when is_mature then holdout_customers else 0 end) as holdout_customers,
+        sum(case when is_mature then holdout_conversions else 0 end) as holdout_conversions,
+        sum(case when is_mature then holdout_orders else 0 end) as holdout_orders,
+        sum(case when is_mature then holdout_revenue else 0 end) as holdout_revenue,
+        sum(case when is_mature then holdout_revenue_squares else 0 end) as holdout_revenue_squares
     from monthly_sums
     group by journey
 ),
@@ -153,16 +179,20 @@ periods as (
 rates as (
     select
         *,
-        {% for group in ['treated', 'holdout'] -%}
-        {{ safe_ratio(group ~ '_conversions', group ~ '_customers') }} as {{ group }}_conversion_rate,
-        {{ safe_ratio(group ~ '_orders', group ~ '_customers') }} as {{ group }}_orders_per_customer,
-        {{ safe_ratio(group ~ '_revenue', group ~ '_customers') }} as {{ group }}_revenue_per_customer,
+        {{ safe_ratio('treated_conversions', 'treated_customers') }} as treated_conversion_rate,
+        {{ safe_ratio('treated_orders', 'treated_customers') }} as treated_orders_per_customer,
+        {{ safe_ratio('treated_revenue', 'treated_customers') }} as treated_revenue_per_customer,
         case
-            when {{ group }}_customers > 1
-                then ({{ group }}_revenue_squares - {{ group }}_revenue * {{ group }}_revenue / {{ group }}_customers)
-                / ({{ group }}_customers - 1)
-        end as {{ group }}_revenue_variance,
-        {% endfor -%}
+            when treated_customers > 1
+                then (treated_revenue_squares - treated_revenue * treated_revenue / treated_customers) / (treated_customers - 1)
+        end as treated_revenue_variance,
+        {{ safe_ratio('holdout_conversions', 'holdout_customers') }} as holdout_conversion_rate,
+        {{ safe_ratio('holdout_orders', 'holdout_customers') }} as holdout_orders_per_customer,
+        {{ safe_ratio('holdout_revenue', 'holdout_customers') }} as holdout_revenue_per_customer,
+        case
+            when holdout_customers > 1
+                then (holdout_revenue_squares - holdout_revenue * holdout_revenue / holdout_customers) / (holdout_customers - 1)
+        end as holdout_revenue_variance,
         {{ normal_quantile('1 - ' ~ var('lift_significance_level') ~ ' / 2.0') }} as critical_z
     from periods
 ),
@@ -173,12 +203,10 @@ standard_errors as (
         {{ pooled_proportion_standard_error(
             'treated_conversion_rate', 'treated_customers', 'holdout_conversion_rate', 'holdout_customers'
         ) }} as pooled_standard_error,
-        {% for group in ['treated', 'holdout'] -%}
-        {% for side in ['lower', 'upper'] -%}
-        {{ wilson_bound(group ~ '_conversion_rate', group ~ '_customers', 'critical_z', side) }}
-            as {{ group }}_wilson_{{ side }},
-        {% endfor -%}
-        {% endfor -%}
+        {{ wilson_bound('treated_conversion_rate', 'treated_customers', 'critical_z', 'lower') }} as treated_wilson_lower,
+        {{ wilson_bound('treated_conversion_rate', 'treated_customers', 'critical_z', 'upper') }} as treated_wilson_upper,
+        {{ wilson_bound('holdout_conversion_rate', 'holdout_customers', 'critical_z', 'lower') }} as holdout_wilson_lower,
+        {{ wilson_bound('holdout_conversion_rate', 'holdout_customers', 'critical_z', 'upper') }} as holdout_wilson_upper,
         {{ welch_standard_error(
             'treated_revenue_variance', 'treated_customers', 'holdout_revenue_variance', 'holdout_customers'
         ) }} as revenue_standard_error,
@@ -217,12 +245,14 @@ select
     cast(lifts.conversion_lift as {{ type_double() }}) as conversion_lift,
     cast({{ safe_ratio('lifts.conversion_lift', 'lifts.holdout_conversion_rate') }} as {{ type_double() }})
         as conversion_relative_lift,
-    {% for side in ['lower', 'upper'] -%}
     cast({{ newcombe_bound(
         'lifts.treated_conversion_rate', 'lifts.treated_wilson_lower', 'lifts.treated_wilson_upper',
-        'lifts.holdout_conversion_rate', 'lifts.holdout_wilson_lower', 'lifts.holdout_wilson_upper', side,
-    ) }} as {{ type_double() }}) as conversion_lift_{{ side }},
-    {% endfor -%}
+        'lifts.holdout_conversion_rate', 'lifts.holdout_wilson_lower', 'lifts.holdout_wilson_upper', 'lower',
+    ) }} as {{ type_double() }}) as conversion_lift_lower,
+    cast({{ newcombe_bound(
+        'lifts.treated_conversion_rate', 'lifts.treated_wilson_lower', 'lifts.treated_wilson_upper',
+        'lifts.holdout_conversion_rate', 'lifts.holdout_wilson_lower', 'lifts.holdout_wilson_upper', 'upper',
+    ) }} as {{ type_double() }}) as conversion_lift_upper,
     cast({{ two_sided_p_value('lifts.z_score') }} as {{ type_double() }}) as conversion_p_value,
     cast(lifts.treated_orders_per_customer as {{ type_double() }}) as treated_orders_per_customer,
     cast(lifts.holdout_orders_per_customer as {{ type_double() }}) as holdout_orders_per_customer,
