@@ -17,7 +17,7 @@
 
 {#
     The one definition of an abandoned browse, which journey_browse_abandonment triggers on and
-    int_journey_entries counts: a site session of a known customer with product views and no add
+    journey_entries counts: a site session of a known customer with product views and no add
     to cart or order in it (behaviour_class browsed), abandoned at its last product view.
     Returns one row per abandoned browse: customer_id, session_id, abandoned_at.
 #}

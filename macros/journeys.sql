@@ -285,7 +285,7 @@ membership_stints as (
 
 {#
     Entries into the RFM retention groups (var rfm_retention_groups) from the recorded history, the
-    one definition that journey_rfm_retention triggers on and int_journey_entries counts: a
+    one definition that journey_rfm_retention triggers on and journey_entries counts: a
     recorded build at or before as_of in which the customer's rfm_group is one of the groups
     while at the build before it was none of them. Memberships already there at the first
     recorded build are no entries (nothing saw them begin). Continues a `with` list;
@@ -341,7 +341,7 @@ rfm_group_entries as (
 
 {#
     The purchases a replenishment reminder is about, the one definition that journey_replenishment
-    triggers on and int_journey_entries counts: one row per valid order and product with
+    triggers on and journey_entries counts: one row per valid order and product with
     replenishment_days (an order may hold a product on several lines). `valid_orders` holds
     int_orders' valid orders, `order_items` stg_shop__order_items rows, `products`
     stg_shop__products rows with replenishment_days. Returns customer_id, order_id, ordered_at,

@@ -8,7 +8,7 @@ without the email and ``CART_TREATED_RATE`` with it. It adds sessions only, neve
 converting cart is placed 30 h to 7 days 18 h before one of the customer's planned orders, a
 non-converting one where no valid order follows within 8 days, so every persona and RFM cell stays
 where it was. The organic entries (which convert at the demo's natural rate in both groups) are
-counted the way int_journey_entries counts them, and the planted conversions make up the
+counted the way journey_entries counts them, and the planted conversions make up the
 difference, so that all the journey's mature entries together convert at the planted rates.
 The welcome series has no effect: its emails go to the treated only and nothing else changes.
 Everything draws from a generator of its own, so the rest of the demo stays where it was.

@@ -5,14 +5,15 @@
 -- lift of the treated over the holdout with its confidence interval. Conversion: two-sided
 -- pooled two-proportion z-test, as in ab_test_results, and Newcombe's score interval (not the
 -- Wald interval of ab_test_results: with a 10% holdout and low rates Wald is too narrow, and it
--- can exclude 0 while the test says not significant); revenue per customer: Welch's interval. The journey `all journeys` compares the global holdout with
--- everyone else over entries into any journey. A customer counts once per journey and month
+-- can exclude 0 while the test says not significant); revenue per customer: Welch's interval.
+-- The journey `all journeys` compares the global holdout with everyone else over entries into
+-- any journey. A customer counts once per journey and month
 -- (their first entry in it); a month is mature once its last possible entry's window has
 -- passed at as_of, and only mature months add up to the all-months row.
 with
 
 entries as (
-    select * from {{ ref('int_journey_entries') }}
+    select * from {{ ref('journey_entries') }}
 ),
 
 journey_priorities as (
@@ -104,14 +105,24 @@ entry_measures as (
         case when entry_outcomes.holdout_group = 'treated' and entry_outcomes.orders > 0 then 1 else 0 end
             as treated_conversions,
         case when entry_outcomes.holdout_group = 'treated' then entry_outcomes.orders else 0 end as treated_orders,
-        case when entry_outcomes.holdout_group = 'treated' then entry_outcomes.net_revenue else 0 end as treated_revenue,
-        case when entry_outcomes.holdout_group = 'treated' then entry_outcomes.net_revenue * entry_outcomes.net_revenue else 0 end as treated_revenue_squares,
+        case
+            when entry_outcomes.holdout_group = 'treated' then entry_outcomes.net_revenue else 0
+        end as treated_revenue,
+        case
+            when entry_outcomes.holdout_group = 'treated' then entry_outcomes.net_revenue * entry_outcomes.net_revenue
+            else 0
+        end as treated_revenue_squares,
         case when entry_outcomes.holdout_group = 'holdout' then 1 else 0 end as holdout_customers,
         case when entry_outcomes.holdout_group = 'holdout' and entry_outcomes.orders > 0 then 1 else 0 end
             as holdout_conversions,
         case when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.orders else 0 end as holdout_orders,
-        case when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.net_revenue else 0 end as holdout_revenue,
-        case when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.net_revenue * entry_outcomes.net_revenue else 0 end as holdout_revenue_squares
+        case
+            when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.net_revenue else 0
+        end as holdout_revenue,
+        case
+            when entry_outcomes.holdout_group = 'holdout' then entry_outcomes.net_revenue * entry_outcomes.net_revenue
+            else 0
+        end as holdout_revenue_squares
     from entry_outcomes
 ),
 
@@ -184,14 +195,16 @@ rates as (
         {{ safe_ratio('treated_revenue', 'treated_customers') }} as treated_revenue_per_customer,
         case
             when treated_customers > 1
-                then (treated_revenue_squares - treated_revenue * treated_revenue / treated_customers) / (treated_customers - 1)
+                then (treated_revenue_squares - treated_revenue * treated_revenue / treated_customers)
+                / (treated_customers - 1)
         end as treated_revenue_variance,
         {{ safe_ratio('holdout_conversions', 'holdout_customers') }} as holdout_conversion_rate,
         {{ safe_ratio('holdout_orders', 'holdout_customers') }} as holdout_orders_per_customer,
         {{ safe_ratio('holdout_revenue', 'holdout_customers') }} as holdout_revenue_per_customer,
         case
             when holdout_customers > 1
-                then (holdout_revenue_squares - holdout_revenue * holdout_revenue / holdout_customers) / (holdout_customers - 1)
+                then (holdout_revenue_squares - holdout_revenue * holdout_revenue / holdout_customers)
+                / (holdout_customers - 1)
         end as holdout_revenue_variance,
         {{ normal_quantile('1 - ' ~ var('lift_significance_level') ~ ' / 2.0') }} as critical_z
     from periods
@@ -203,10 +216,14 @@ standard_errors as (
         {{ pooled_proportion_standard_error(
             'treated_conversion_rate', 'treated_customers', 'holdout_conversion_rate', 'holdout_customers'
         ) }} as pooled_standard_error,
-        {{ wilson_bound('treated_conversion_rate', 'treated_customers', 'critical_z', 'lower') }} as treated_wilson_lower,
-        {{ wilson_bound('treated_conversion_rate', 'treated_customers', 'critical_z', 'upper') }} as treated_wilson_upper,
-        {{ wilson_bound('holdout_conversion_rate', 'holdout_customers', 'critical_z', 'lower') }} as holdout_wilson_lower,
-        {{ wilson_bound('holdout_conversion_rate', 'holdout_customers', 'critical_z', 'upper') }} as holdout_wilson_upper,
+        {{ wilson_bound('treated_conversion_rate', 'treated_customers', 'critical_z', 'lower') }}
+            as treated_wilson_lower,
+        {{ wilson_bound('treated_conversion_rate', 'treated_customers', 'critical_z', 'upper') }}
+            as treated_wilson_upper,
+        {{ wilson_bound('holdout_conversion_rate', 'holdout_customers', 'critical_z', 'lower') }}
+            as holdout_wilson_lower,
+        {{ wilson_bound('holdout_conversion_rate', 'holdout_customers', 'critical_z', 'upper') }}
+            as holdout_wilson_upper,
         {{ welch_standard_error(
             'treated_revenue_variance', 'treated_customers', 'holdout_revenue_variance', 'holdout_customers'
         ) }} as revenue_standard_error,

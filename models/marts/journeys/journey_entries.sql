@@ -110,7 +110,9 @@ browse_entries as (
                 valid_orders.customer_id = abandoned_browses.customer_id
                 and valid_orders.ordered_at >= abandoned_browses.abandoned_at
                 and valid_orders.ordered_at
-                <= {{ dbt.dateadd('hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at') }}
+                <= {{ dbt.dateadd(
+                    'hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at'
+                ) }}
         )
         and not exists (
             select 1
@@ -120,7 +122,9 @@ browse_entries as (
                 and counted_site_events.event_type in ('add_to_cart', 'checkout_started')
                 and counted_site_events.occurred_at >= abandoned_browses.abandoned_at
                 and counted_site_events.occurred_at
-                <= {{ dbt.dateadd('hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at') }}
+                <= {{ dbt.dateadd(
+                    'hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at'
+                ) }}
         )
 ),
 
