@@ -195,16 +195,18 @@ rates as (
         {{ safe_ratio('treated_revenue', 'treated_customers') }} as treated_revenue_per_customer,
         case
             when treated_customers > 1
-                then (treated_revenue_squares - treated_revenue * treated_revenue / treated_customers)
-                / (treated_customers - 1)
+                then
+                    (treated_revenue_squares - treated_revenue * treated_revenue / treated_customers)
+                    / (treated_customers - 1)
         end as treated_revenue_variance,
         {{ safe_ratio('holdout_conversions', 'holdout_customers') }} as holdout_conversion_rate,
         {{ safe_ratio('holdout_orders', 'holdout_customers') }} as holdout_orders_per_customer,
         {{ safe_ratio('holdout_revenue', 'holdout_customers') }} as holdout_revenue_per_customer,
         case
             when holdout_customers > 1
-                then (holdout_revenue_squares - holdout_revenue * holdout_revenue / holdout_customers)
-                / (holdout_customers - 1)
+                then
+                    (holdout_revenue_squares - holdout_revenue * holdout_revenue / holdout_customers)
+                    / (holdout_customers - 1)
         end as holdout_revenue_variance,
         {{ normal_quantile('1 - ' ~ var('lift_significance_level') ~ ' / 2.0') }} as critical_z
     from periods
