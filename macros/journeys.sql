@@ -302,3 +302,87 @@ membership_stints as (
         {{ order_products }}.order_id,
         {{ associations }}.partner_product_id
 {%- endmacro %}
+
+{#
+    Entries into the RFM retention groups (var rfm_retention_groups) from the recorded history, the
+    one definition that journey_rfm_retention triggers on and journey_entries counts: a
+    recorded build at or before as_of in which the customer's rfm_group is one of the groups
+    while at the build before it was none of them. Memberships already there at the first
+    recorded build are no entries (nothing saw them begin). Continues a `with` list;
+    `segment_history_cte` holds segment_history rows, `as_of_cte` the one as_of row. Emits the
+    CTEs history_until_as_of, builds, retention_group_rows, retention_memberships, those of
+    membership_stints, and rfm_group_entries (customer_id, entered_at, left_groups_at, rfm_group).
+#}
+{% macro rfm_retention_group_entries(segment_history_cte, as_of_cte) -%}
+history_until_as_of as (
+    select {{ segment_history_cte }}.*
+    from {{ segment_history_cte }}
+    cross join {{ as_of_cte }}
+    where {{ segment_history_cte }}.as_of <= {{ as_of_cte }}.as_of
+),
+
+builds as (
+    select distinct as_of from history_until_as_of
+),
+
+retention_group_rows as (
+    select
+        customer_id,
+        segment_name as rfm_group,
+        as_of
+    from history_until_as_of
+    where
+        segment_family = 'rfm_group'
+        and segment_name in {{ sql_list(var('rfm_retention_groups')) }}
+),
+
+retention_memberships as (
+    select distinct
+        customer_id,
+        as_of
+    from retention_group_rows
+),
+
+{{ membership_stints('builds', 'retention_memberships', ['customer_id']) }},
+
+rfm_group_entries as (
+    select
+        membership_stints.customer_id,
+        membership_stints.entered_at,
+        membership_stints.exited_at as left_groups_at,
+        retention_group_rows.rfm_group
+    from membership_stints
+    inner join retention_group_rows
+        on membership_stints.customer_id = retention_group_rows.customer_id
+        and membership_stints.entered_at = retention_group_rows.as_of
+    where membership_stints.is_entry_observed
+)
+{%- endmacro %}
+
+{#
+    The purchases a replenishment reminder is about, the one definition that journey_replenishment
+    triggers on and journey_entries counts: one row per valid order and product with
+    replenishment_days (an order may hold a product on several lines). `valid_orders` holds
+    int_orders' valid orders, `order_items` stg_shop__order_items rows, `products`
+    stg_shop__products rows with replenishment_days. Returns customer_id, order_id, ordered_at,
+    product_id, replenishment_days.
+#}
+{% macro replenishable_purchases(valid_orders, order_items, products) -%}
+    select
+        {{ valid_orders }}.customer_id,
+        {{ valid_orders }}.order_id,
+        {{ valid_orders }}.ordered_at,
+        {{ order_items }}.product_id,
+        max({{ products }}.replenishment_days) as replenishment_days
+    from {{ valid_orders }}
+    inner join {{ order_items }}
+        on {{ valid_orders }}.order_id = {{ order_items }}.order_id
+    inner join {{ products }}
+        on {{ order_items }}.product_id = {{ products }}.product_id
+    where {{ products }}.replenishment_days is not null
+    group by
+        {{ valid_orders }}.customer_id,
+        {{ valid_orders }}.order_id,
+        {{ valid_orders }}.ordered_at,
+        {{ order_items }}.product_id
+{%- endmacro %}

@@ -367,6 +367,52 @@ def journey_section(snapshot: Snapshot) -> Section:
     return section
 
 
+def lift_rows(snapshot: Snapshot) -> list[Row]:
+    """journey_lift's all-months rows: what each journey adds over its holdout."""
+    return rows(snapshot, "select journey, treated_customers, holdout_customers, treated_conversion_rate, "
+                          "holdout_conversion_rate, conversion_lift, conversion_lift_lower, conversion_lift_upper, "
+                          "conversion_p_value, revenue_per_customer_lift, revenue_per_customer_lift_lower, "
+                          "revenue_per_customer_lift_upper, incremental_orders, incremental_revenue, has_min_sample "
+                          "from journey_lift where is_all_months order by journey")
+
+
+def lift_section(snapshot: Snapshot, settings: dict[str, Any]) -> Section:
+    """Each journey's conversion lift over its holdout with error bars, and the revenue it adds."""
+    section = Section("Journey lift")
+    if not has_table(snapshot, "journey_lift"):
+        section.notes.append("No journey_lift in this snapshot.")
+        return section
+    lifts = lift_rows(snapshot)
+    section.notes.append(
+        f"Treated against held-out customers, entries of every mature month: conversion = a valid order within "
+        f"{settings.get('lift_conversion_window_days')} days of entering; intervals at "
+        f"{1 - float(settings.get('lift_significance_level') or 0.05):.0%}. Grey = fewer than "
+        f"{settings.get('lift_min_sample_per_group')} customers in a group: too small a sample to call "
+        "(docs/journeys.md, \"How to read a lift\").")
+    measured = [lift for lift in lifts if lift[5] is not None and lift[6] is not None]
+    if measured:
+        figure = go.Figure(go.Scatter(
+            x=[lift[5] for lift in measured], y=[lift[0] for lift in measured], mode="markers",
+            marker={"size": 12, "color": ["#2a9d8f" if lift[14] else "#888" for lift in measured]},
+            error_x={"type": "data", "symmetric": False, "array": [lift[7] - lift[5] for lift in measured],
+                     "arrayminus": [lift[5] - lift[6] for lift in measured]},
+            hovertemplate="%{y}: %{x:+.1%}<extra></extra>"))
+        figure.add_vline(x=0, line_dash="dash", line_color="#999")
+        figure.update_xaxes(title="conversion lift, treated − holdout (confidence interval)", tickformat="+.0%")
+        section.charts.append(titled(figure, "Journey lift: conversion over the holdout", snapshot, 380))
+        figure = go.Figure(bar([lift[0] for lift in measured], [round(lift[13] or 0, 2) for lift in measured]))
+        figure.update_yaxes(title="incremental net revenue")
+        section.charts.append(titled(figure, "Incremental revenue per journey (all mature months)", snapshot, 360))
+    section.tables.append(Table(
+        f"Journey lift, all mature months — {snapshot.as_of_label}",
+        ("journey", "treated", "holdout", "treated conversion", "holdout conversion", "lift", "CI lower", "CI upper",
+         "p-value", "revenue lift per customer", "CI lower", "CI upper", "incremental orders", "incremental revenue",
+         "enough sample"),
+        [(lift[0], lift[1], lift[2], *(fmt(value) for value in lift[3:9]), *(fmt(value, 2) for value in lift[9:14]),
+          "yes" if lift[14] else "no") for lift in lifts], key="lift"))
+    return section
+
+
 def email_section(snapshot: Snapshot, settings: dict[str, Any]) -> Section:
     """Rates per campaign and flow step (human opens only), A/B tests, deliverability floors."""
     section = Section("Email")
@@ -496,7 +542,8 @@ def prediction_section(snapshot: Snapshot) -> Section:
 
 def build_sections(snapshot: Snapshot, precedence: Sequence[str], settings: dict[str, Any]) -> list[Section]:
     return [headline_section(snapshot), rfm_section(snapshot), persona_section(snapshot, precedence),
-            custom_segment_section(snapshot), movement_section(snapshot), journey_section(snapshot), email_section(snapshot, settings),
+            custom_segment_section(snapshot), movement_section(snapshot), journey_section(snapshot),
+            lift_section(snapshot, settings), email_section(snapshot, settings),
             prediction_section(snapshot)]
 
 

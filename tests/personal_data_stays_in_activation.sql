@@ -8,6 +8,7 @@
 -- depends_on: {{ ref('deliverability_health') }}
 -- depends_on: {{ ref('flow_step_performance') }}
 -- depends_on: {{ ref('journey_queue') }}
+-- depends_on: {{ ref('journey_lift') }}
 -- depends_on: {{ ref('program_kpis') }}
 -- depends_on: {{ ref('rejected_fields') }}
 -- depends_on: {{ ref('staging_reconciliation') }}

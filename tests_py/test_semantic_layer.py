@@ -108,3 +108,21 @@ def test_custom_segments_are_a_dimension_customer_metrics_split_by(semantic_proj
     """)}
     assert from_mf == from_sql
     assert len({name for name, _ in from_mf}) >= 6
+
+
+def test_conversion_per_journey_and_group_equals_journey_lift(semantic_project, built_database: Path) -> None:
+    rows = mf_query(semantic_project, "--metrics",
+                    "treated_entered_customers,treated_conversion_rate,holdout_conversion_rate,"
+                    "treated_revenue_per_entered_customer",
+                    "--group-by", "journey_month__journey")
+    measured = {row["journey_month__journey"]: row for row in rows}
+    expected = sql(built_database, "select journey, treated_customers, treated_conversion_rate, "
+                                   "holdout_conversion_rate, treated_revenue_per_customer "
+                                   "from main.journey_lift where is_all_months")
+    assert expected and {journey for journey, *_ in expected} == set(measured)
+    for journey, treated, treated_rate, holdout_rate, revenue in expected:
+        row = measured[journey]
+        assert int(float(row["treated_entered_customers"])) == treated, journey
+        assert as_rate(row["treated_conversion_rate"]) == pytest.approx(treated_rate), journey
+        assert as_rate(row["holdout_conversion_rate"]) == pytest.approx(holdout_rate), journey
+        assert as_rate(row["treated_revenue_per_entered_customer"]) == pytest.approx(revenue), journey

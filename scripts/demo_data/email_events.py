@@ -312,8 +312,11 @@ def planted_email_events(campaign_on: dict[int, Message]) -> list[EmailEvent]:
 
 def unknown_customer_email_events(messages: list[Message],
                                   rng: random.Random) -> list[EmailEvent]:
-    """Sends to recipients that are not in the customer export (deleted profiles)."""
-    campaigns = [m for m in messages if m.message_type == "campaign"]
+    """Sends to recipients that are not in the customer export (deleted profiles).
+
+    Only campaigns to a random audience: a targeted campaign went to one archetype of the export.
+    """
+    campaigns = [m for m in messages if m.message_type == "campaign" and not m.audience]
     events: list[EmailEvent] = []
     for number in rng.sample(range(800001, 899999), DIRT["email_events_unknown_customer"] // 2):
         message = rng.choice(campaigns)

@@ -8,6 +8,7 @@ import random
 from datetime import datetime, timedelta
 
 from .helpers import midnight, noon, rint, send_fits
+from .holdouts import HoldoutGroups
 from .knobs import (
     ABANDONED_CART_SHARE, AB_TESTS, CAMPAIGN_AUDIENCE_RATE, CAMPAIGN_THEMES, COFFEE_ORIGINS, FLOWS,
     PURCHASE_ARCHETYPES, TARGETED_CAMPAIGNS, TEAS, WIN_BACK_AFTER_DAYS, WIN_BACK_SHARE,
@@ -109,11 +110,14 @@ def flow_sends(customers: list[Customer], flows: dict[str, list[Message]],
     """Welcome Series at signup, Abandoned Cart after a cart without order, Win-back at lapse."""
     by_id = {c.customer_id: c for c in customers}
     welcome, cart, win_back = flows["Welcome Series"], flows["Abandoned Cart"], flows["Win-back"]
+    # The held-out get none of a journey's emails; they still draw, so the other sends stay put.
+    groups = HoldoutGroups()
     for c in customers:
         if c.mailable and c.created_at >= welcome[0].sent_at:
+            treated = not groups.held_out("welcome", c.customer_id)
             for step, offset_days in zip(welcome, (0, 2, 4)):
                 at = c.created_at + timedelta(days=offset_days, minutes=rint(rng, 2, 15))
-                if send_fits(at):
+                if send_fits(at) and treated:
                     sends[c.customer_id].append(Send(step, at))
         last = c.last_order_days
         if (c.mailable and last is not None and c.archetype in PURCHASE_ARCHETYPES
@@ -124,7 +128,7 @@ def flow_sends(customers: list[Customer], flows: dict[str, list[Message]],
                 if lapse is None:
                     break
                 at = lapse + timedelta(days=offset_days, minutes=rint(rng, 0, 30))
-                if send_fits(at) and at >= step.sent_at:
+                if send_fits(at) and at >= step.sent_at and not groups.held_out("winback", c.customer_id):
                     sends[c.customer_id].append(Send(step, at))
     order_times = order_times_by_customer(sessions)
     for session in sessions:
@@ -134,7 +138,8 @@ def flow_sends(customers: list[Customer], flows: dict[str, list[Message]],
         carts = [ts for event_type, _, ts in session.events if event_type == "add_to_cart"]
         if not carts or any(event[0] == "order_completed" for event in session.events):
             continue
-        if rng.random() >= ABANDONED_CART_SHARE or carts[-1] < cart[0].sent_at:
+        if (rng.random() >= ABANDONED_CART_SHARE or carts[-1] < cart[0].sent_at
+                or groups.held_out("abandoned_cart", customer.customer_id)):
             continue
         for step, hours in zip(cart, (24, 72)):
             at = carts[-1] + timedelta(hours=hours)

@@ -4,7 +4,10 @@ over 16**8, and the customer is held out when it is below the journey's share (o
 journey "all" is below the global share)."""
 from __future__ import annotations
 
+import csv
 import hashlib
+import re
+from pathlib import Path
 
 
 def holdout_fraction(salt: str, journey: str, customer_id: str) -> float:
@@ -18,3 +21,45 @@ def is_held_out(salt: str, journey: str, customer_id: str, share: float,
     """True when the customer gets none of this journey's emails."""
     return (holdout_fraction(salt, "all", customer_id) < global_share
             or holdout_fraction(salt, journey, customer_id) < share)
+
+
+# parents[2]: this file is scripts/demo_data/holdouts.py; the seed and dbt_project.yml are at the root.
+_ROOT = Path(__file__).resolve().parents[2]
+
+
+def project_holdout_salt() -> str:
+    """The default of var holdout_salt in dbt_project.yml (what a build without --vars uses)."""
+    match = re.search(r'^\s*holdout_salt:\s*"([^"]*)"', (_ROOT / "dbt_project.yml").read_text(),
+                      re.MULTILINE)
+    if match is None:
+        raise ValueError("dbt_project.yml has no holdout_salt var")
+    return match.group(1)
+
+
+def journey_holdout_shares() -> dict[str, float]:
+    """Each journey's holdout_share, from seeds/reference/journey_priorities.csv."""
+    with (_ROOT / "seeds" / "reference" / "journey_priorities.csv").open(encoding="utf-8") as handle:
+        return {row["journey"]: float(row["holdout_share"]) for row in csv.DictReader(handle)}
+
+
+def project_global_holdout_share() -> float:
+    """The default of var global_holdout_share in dbt_project.yml."""
+    match = re.search(r"^\s*global_holdout_share:\s*([0-9.]+)", (_ROOT / "dbt_project.yml").read_text(),
+                      re.MULTILINE)
+    if match is None:
+        raise ValueError("dbt_project.yml has no global_holdout_share var")
+    return float(match.group(1))
+
+
+class HoldoutGroups:
+    """Who the demo's journey emails skip: the project's default salt and shares."""
+
+    def __init__(self) -> None:
+        self.salt = project_holdout_salt()
+        self.shares = journey_holdout_shares()
+        self.global_share = project_global_holdout_share()
+
+    def held_out(self, journey: str, customer_id: str) -> bool:
+        """True when the customer gets none of this journey's emails."""
+        return is_held_out(self.salt, journey, customer_id, self.shares.get(journey, 0.0),
+                           self.global_share)

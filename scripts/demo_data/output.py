@@ -17,6 +17,7 @@ from .dirt import (
 )
 from .email_events import build_email_events
 from .email_sends import build_messages
+from .journey_effects import plant_cart_effect
 from .orders import build_orders
 from .products import build_products
 from .records import Dataset, Table
@@ -52,7 +53,8 @@ def build_dataset(seed: int = SEED) -> Dataset:
     products = build_products(rng)
     customers = build_customers(rng) + build_planted_customers()
     orders = build_orders(customers, products, rng)
-    sessions = build_sessions(customers, orders, products, rng)
+    sessions = plant_cart_effect(customers, orders, build_sessions(customers, orders, products, rng),
+                                 products, seed)
     messages, flows = build_messages(rng)
     email_events = build_email_events(customers, messages, flows, sessions, rng)
     tables = {

@@ -73,11 +73,7 @@ with_control as (
         controls.control_conversions,
         measured.variant_order = 1 as is_control,
         {{ safe_ratio('measured.conversions', 'measured.sample_size') }} as rate,
-        {{ safe_ratio('controls.control_conversions', 'controls.control_sample_size') }} as control_rate,
-        {{ safe_ratio(
-            'measured.conversions + controls.control_conversions',
-            'measured.sample_size + controls.control_sample_size'
-        ) }} as pooled_rate
+        {{ safe_ratio('controls.control_conversions', 'controls.control_sample_size') }} as control_rate
     from measured
     inner join controls
         on measured.ab_test_id = controls.ab_test_id
@@ -87,12 +83,16 @@ standard_errors as (
     select
         *,
         case
-            when not is_control and sample_size > 0 and control_sample_size > 0
-                then sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / sample_size + 1.0 / control_sample_size))
+            when not is_control
+                then {{ pooled_proportion_standard_error(
+                    'rate', 'sample_size', 'control_rate', 'control_sample_size'
+                ) }}
         end as pooled_standard_error,
         case
-            when not is_control and sample_size > 0 and control_sample_size > 0
-                then sqrt(rate * (1 - rate) / sample_size + control_rate * (1 - control_rate) / control_sample_size)
+            when not is_control
+                then {{ unpooled_proportion_standard_error(
+                    'rate', 'sample_size', 'control_rate', 'control_sample_size'
+                ) }}
         end as unpooled_standard_error
     from with_control
 ),

@@ -34,13 +34,16 @@ step_offsets as (
     {{ journey_step_offsets(var('browse_abandonment_step_hours')) }}
 ),
 
+abandoned_browses as (
+    {{ abandoned_browses('site_sessions') }}
+),
+
 browses as (
     select
         customer_id,
         session_id as trigger_key,
-        last_product_view_at as trigger_at
-    from site_sessions
-    where behaviour_class = 'browsed' and product_views > 0
+        abandoned_at as trigger_at
+    from abandoned_browses
 ),
 
 later_carts as (

@@ -31,19 +31,7 @@ products as (
 ),
 
 purchases as (
-    -- One row per order and product (an order may hold a product on several lines).
-    select
-        valid_orders.customer_id,
-        valid_orders.order_id,
-        valid_orders.ordered_at,
-        order_items.product_id,
-        max(products.replenishment_days) as replenishment_days
-    from valid_orders
-    inner join order_items
-        on valid_orders.order_id = order_items.order_id
-    inner join products
-        on order_items.product_id = products.product_id
-    group by valid_orders.customer_id, valid_orders.order_id, valid_orders.ordered_at, order_items.product_id
+    {{ replenishable_purchases('valid_orders', 'order_items', 'products') }}
 ),
 
 rebuys as (

@@ -36,48 +36,10 @@ step_offsets as (
     {{ journey_step_offsets(step_offsets) }}
 ),
 
-history_until_as_of as (
-    select segment_history.*
-    from segment_history
-    cross join as_of_point
-    where segment_history.as_of <= as_of_point.as_of
-),
-
-builds as (
-    select distinct as_of from history_until_as_of
-),
-
-retention_group_rows as (
-    select
-        customer_id,
-        segment_name as rfm_group,
-        as_of
-    from history_until_as_of
-    where
-        segment_family = 'rfm_group'
-        and segment_name in {{ sql_list(var('rfm_retention_groups')) }}
-),
-
-retention_memberships as (
-    select distinct
-        customer_id,
-        as_of
-    from retention_group_rows
-),
-
-{{ membership_stints('builds', 'retention_memberships', ['customer_id']) }},
+{{ rfm_retention_group_entries('segment_history', 'as_of_point') }},
 
 entries as (
-    select
-        membership_stints.customer_id,
-        membership_stints.entered_at,
-        membership_stints.exited_at as left_groups_at,
-        retention_group_rows.rfm_group
-    from membership_stints
-    inner join retention_group_rows
-        on membership_stints.customer_id = retention_group_rows.customer_id
-        and membership_stints.entered_at = retention_group_rows.as_of
-    where membership_stints.is_entry_observed
+    select * from rfm_group_entries
 ),
 
 orders_around_entry as (
