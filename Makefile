@@ -50,8 +50,11 @@ preview: $(BIN)/.installed
 BASE ?=
 VARS ?=
 FAIL_ABOVE ?=
+# The vars reach the script through the environment, so that any YAML (quotes included) passes intact.
+diff: export VARS := $(VARS)
+diff: export DBT_VARS := $(DBT_VARS)
 diff: $(BIN)/.installed
-	$(BIN)/python scripts/diff.py --published-dir "$(PUBLISHED_DIR)" --vars '$(DBT_VARS)' --change-vars '$(VARS)' \
+	$(BIN)/python scripts/diff.py --published-dir "$(PUBLISHED_DIR)" --vars "$$DBT_VARS" --change-vars "$$VARS" \
 		$(if $(strip $(BASE)),--base '$(BASE)') $(if $(strip $(FAIL_ABOVE)),--fail-above $(FAIL_ABOVE))
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot, after its

@@ -114,6 +114,8 @@ class SegmentMove:
     stayed: int
     revenue_entered: float
     revenue_left: float
+    entered_customers: list[str] = field(default_factory=list)
+    left_customers: list[str] = field(default_factory=list)
 
     @property
     def moved(self) -> int:
@@ -488,11 +490,14 @@ def compare_segments(connection: duckdb.DuckDBPyConnection, before: dict[str, di
         "count(*) filter (where in_after and not in_before), count(*) filter (where in_before and not in_after), "
         "count(*) filter (where in_before and in_after), "
         "coalesce(sum(r.net_revenue) filter (where in_after and not in_before), 0), "
-        "coalesce(sum(r.net_revenue) filter (where in_before and not in_after), 0) "
+        "coalesce(sum(r.net_revenue) filter (where in_before and not in_after), 0), "
+        "coalesce(list(m.customer_id order by m.customer_id) filter (where in_after and not in_before), []), "
+        "coalesce(list(m.customer_id order by m.customer_id) filter (where in_before and not in_after), []) "
         "from moves as m left join revenue_at_stake as r on m.customer_id = r.customer_id "
         "group by 1, 2 order by 1, 2").fetchall()
-    return [SegmentMove(str(f), str(s), int(b), int(a), int(e), int(lf), int(st), round(float(re), 2), round(float(rl), 2))
-            for f, s, b, a, e, lf, st, re, rl in rows]
+    return [SegmentMove(str(f), str(s), int(b), int(a), int(e), int(lf), int(st), round(float(re), 2),
+                        round(float(rl), 2), [str(c) for c in ec], [str(c) for c in lc])
+            for f, s, b, a, e, lf, st, re, rl, ec, lc in rows]
 
 
 def journey_counts(connection: duckdb.DuckDBPyConnection, before: dict[str, dict[str, str]],
