@@ -76,6 +76,10 @@ DECIDING_COLUMNS: dict[str, tuple[str, ...]] = {
 # Net revenue at stake: valid orders in the 365 days before as_of (int_orders, as orders_last_365d counts them).
 REVENUE_WINDOW_DAYS = 365
 GATE_EXIT = 3
+# The last base built, reused while its commit, vars, raw seeds and recorded history are the same:
+# iterating on a change then costs one build. Bump the format when what a base holds changes.
+BASE_CACHE_DIR = Path("target") / "diff_base"
+BASE_CACHE_FORMAT = 1
 
 
 @dataclass
@@ -90,7 +94,7 @@ class Version:
     target_path: Path
     build_vars: dict[str, Any]
     seconds: float = 0.0
-    log: Path | None = None
+    history: list[tuple[str, str]] | None = None
 
 
 @dataclass
@@ -248,11 +252,9 @@ def dbt_for(base_dir: Path, repo: Path) -> Path:
     return venv / "bin" / "dbt"
 
 
-def add_worktree(repo: Path, ref: str, destination: Path) -> str:
-    """Check out `ref` (detached) at `destination`; its commit."""
-    commit = git(["rev-parse", "--verify", f"{ref}^{{commit}}"], repo)
+def add_worktree(repo: Path, commit: str, destination: Path) -> None:
+    """Check out `commit` (detached) at `destination`."""
     git(["worktree", "add", "--detach", "--quiet", str(destination), commit], repo)
-    return commit
 
 
 def remove_worktree(repo: Path, destination: Path) -> None:
@@ -360,7 +362,7 @@ def build_version(version: Version, work_database: Path, as_of: datetime | None,
     """List the history models, copy their recorded rows in, then build seeds and models."""
     started = time.monotonic()
     version.target_path.mkdir(parents=True, exist_ok=True)
-    relations = history_relations(version)
+    relations = version.history if version.history is not None else history_relations(version)
     with lock:  # one reader of the work database at a time in this process
         copied = copy_history(work_database, version, relations, as_of)
     run_dbt(version, ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"],
@@ -731,9 +733,57 @@ def base_of(args: argparse.Namespace, served: Served, shared_vars: dict[str, Any
     return served.git_commit, base_vars, f"the served snapshot {served.snapshot_id}'s build"
 
 
+def history_digest(work_database: Path, relations: list[tuple[str, str]], as_of: datetime | None) -> str:
+    """sha256 of the recorded history both builds read: rows and a hash of every row, per history table."""
+    if not work_database.exists():
+        return "none"
+    where = f" where as_of <= {sql_literal(as_of)}" if as_of is not None else ""
+    found: dict[str, Any] = {}
+    with duckdb.connect() as connection:
+        connection.execute(f"attach {sql_literal(work_database)} as recorded (read_only)")
+        present = {(str(s), str(t)) for s, t in connection.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = 'recorded'").fetchall()}
+        for schema, table in relations:
+            if (schema, table) in present:
+                found[f"{schema}.{table}"] = [str(value) for value in connection.execute(
+                    f"select count(*), sum(hash(t)) from recorded.{quote(schema)}.{quote(table)} as t{where}").fetchone() or ()]
+    return hashlib.sha256(json.dumps(found, sort_keys=True).encode()).hexdigest()
+
+
+def base_cache_key(repo: Path, commit: str, base_vars: dict[str, Any], history: str) -> str:
+    """What a base build depends on: its commit (code, reference seeds, requirements), its vars (as_of
+    included), the raw seeds it is given and the recorded history it reads."""
+    raw = {seed.name: hashlib.sha256(seed.read_bytes()).hexdigest() for seed in sorted(repo.glob(RAW_SEED_GLOB))}
+    text = json.dumps({"commit": commit, "vars": base_vars, "raw_seeds": raw, "history": history,
+                       "format": BASE_CACHE_FORMAT}, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def keep_in_cache(version: Version, cache_dir: Path, key: str) -> Path:
+    """Move a base build into the cache (the one entry kept: a base changes with every served build)."""
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    entry = cache_dir / key
+    entry.mkdir(parents=True)
+    cached = entry / version.database.name
+    shutil.move(version.database, cached)
+    return cached
+
+
+def build_both(base: Version | None, change: Version, work_database: Path, as_of: datetime | None,
+               one_at_a_time: bool) -> list[str]:
+    """Build the change (and the base, unless it came from the cache), side by side; the history tables copied."""
+    lock = threading.Lock()
+    versions = [change] if base is None else [base, change]
+    with ThreadPoolExecutor(max_workers=1 if one_at_a_time else len(versions)) as pool:
+        futures = [pool.submit(build_version, version, work_database, as_of, lock) for version in versions]
+        copied = [future.result() for future in futures]
+    return copied[-1]
+
+
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     repo = args.repo.resolve()
+    work_database = args.database.resolve()
     shared_vars = parse_vars(args.vars)
     change_vars = {**shared_vars, **parse_vars(args.change_vars)}
     served = served_state(args.published_dir.resolve())
@@ -741,24 +791,37 @@ def run(args: argparse.Namespace) -> int:
     ref, base_vars, base_description = base_of(args, served, shared_vars)
     scratch = Path(tempfile.mkdtemp(prefix="segments-diff-"))
     base_dir = scratch / "base-checkout"
+    cache_dir = repo / BASE_CACHE_DIR
     try:
-        commit = add_worktree(repo, ref, base_dir)
-        share_raw_data(repo, base_dir)
-        base = Version("base", f"{base_description} ({commit[:12]})", base_dir, dbt_for(base_dir, repo),
-                       scratch / "base" / "base.duckdb", scratch / "base", pinned_vars(base_vars, as_of, repo))
+        commit = git(["rev-parse", "--verify", f"{ref}^{{commit}}"], repo)
         change = Version("change", "the working tree", repo, Path(sys.executable).with_name("dbt"),
                          scratch / "change" / "change.duckdb", scratch / "change", pinned_vars(change_vars, as_of, repo))
-        print(f"Building the base ({base.description}) and the working tree at as_of "
-              f"{replay.format_as_of(as_of) if as_of else '(derived from the data)'} into {scratch}", flush=True)
-        lock = threading.Lock()
-        with ThreadPoolExecutor(max_workers=1 if args.one_at_a_time else 2) as pool:
-            futures = [pool.submit(build_version, version, args.database.resolve(), as_of, lock)
-                       for version in (base, change)]
-            copied = [future.result() for future in futures][0]
+        base = Version("base", f"{base_description} ({commit[:12]})", base_dir, Path(), scratch / "base" / "base.duckdb",
+                       scratch / "base", pinned_vars(base_vars, as_of, repo))
+        change.target_path.mkdir(parents=True)
+        # The change's history models name the history tables; this dbt ls is also the build's parse.
+        change.history = history_relations(change)
+        key = base_cache_key(repo, commit, base.build_vars, history_digest(work_database, change.history, as_of))
+        cached = cache_dir / key / base.database.name
+        from_cache = cached.exists() and not args.no_cache
+        at = replay.format_as_of(as_of) if as_of else "(derived from the data)"
+        if from_cache:
+            base.database, base.description = cached, f"{base.description}, built before (cached)"
+            print(f"Building the working tree at as_of {at} into {scratch}; the base ({base.description}) "
+                  f"is in {cached}", flush=True)
+        else:
+            add_worktree(repo, commit, base_dir)
+            share_raw_data(repo, base_dir)
+            base.dbt = dbt_for(base_dir, repo)
+            print(f"Building the base ({base.description}) and the working tree at as_of {at} into {scratch}",
+                  flush=True)
+        copied = build_both(None if from_cache else base, change, work_database, as_of, args.one_at_a_time)
+        if not from_cache:
+            base.database = keep_in_cache(base, cache_dir, key)
         compare_started = time.monotonic()
         found = compare(base, change, sample_size(repo, change_vars))
         notes = [f"history read from a copy of {', '.join(copied)} (the work database, up to as_of)" if copied
-                 else "no recorded history (no work database): both builds start their history at as_of"]
+                 else f"no recorded history in {work_database}: both builds start their history at as_of"]
         report = Report(
             as_of=replay.format_as_of(as_of) if as_of else None, base=base.description, change=change.description,
             base_vars=base.build_vars, change_vars=change.build_vars, notes=notes,
@@ -778,8 +841,9 @@ def run(args: argparse.Namespace) -> int:
     text = markdown(report)
     markdown_path, json_path = write_report(report, text, args.out_dir)
     print(text)
-    print(f"Written: {markdown_path} and {json_path} ({report.seconds['total']} s: builds "
-          f"{report.seconds['base_build']} s and {report.seconds['change_build']} s side by side, "
+    builds = (f"the working tree {report.seconds['change_build']} s, the base cached" if from_cache else
+              f"builds {report.seconds['base_build']} s and {report.seconds['change_build']} s side by side")
+    print(f"Written: {markdown_path} and {json_path} ({report.seconds['total']} s: {builds}, "
           f"comparison {report.seconds['compare']} s)")
     if args.fail_above is not None:
         failures = gate_failures(report, args.fail_above)
@@ -809,6 +873,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repo", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--one-at-a-time", action="store_true", help="build the two versions one after the other")
     parser.add_argument("--keep-scratch", action="store_true", help="keep the scratch databases (path printed)")
+    parser.add_argument("--no-cache", action="store_true", help=f"build the base even when {BASE_CACHE_DIR} holds it")
     return run(parser.parse_args(argv))
 
 
