@@ -73,6 +73,8 @@ DECIDING_COLUMNS: dict[str, tuple[str, ...]] = {
                        "days_since_last_email_engagement", "days_since_last_engagement", "is_emailable"),
     "customer_lifecycle": ("lifecycle_stage", "lapse_status", "is_vip"),
 }
+# Shown beside entered_because in the Markdown (the JSON has them all): what most definitions read.
+SHOWN_VALUES = ("rfm_cell", "valid_orders", "orders_last_365d", "lifetime_net_revenue", "lifecycle_stage")
 # Net revenue at stake: valid orders in the 365 days before as_of (int_orders, as orders_last_365d counts them).
 REVENUE_WINDOW_DAYS = 365
 GATE_EXIT = 3
@@ -622,14 +624,14 @@ def describe_vars(build_vars: dict[str, Any]) -> str:
 
 
 def values_text(before: dict[str, Any], after: dict[str, Any], only_changed: bool) -> str:
-    """The deciding values as `name=value`, `name=before → after` where they differ; with `only_changed`
-    (entered_because says why already) only those that differ."""
+    """The deciding values as `name=value`, `name=before → after` where they differ. With `only_changed`
+    (entered_because says why already): those that differ and the SHOWN_VALUES."""
     parts = []
     for column in dict.fromkeys([*before, *after]):
         old, new = before.get(column), after.get(column)
         if old != new:
             parts.append(f"{column}={old} → {new}")
-        elif not only_changed:
+        elif not only_changed or column in SHOWN_VALUES:
             parts.append(f"{column}={old}")
     return "; ".join(parts)
 
@@ -687,7 +689,8 @@ def samples_section(report: Report) -> list[str]:
         return []
     lines = ["", "### Customers who moved", "",
              f"A sample per segment with what decided: entered_because before and after, and the values of "
-             f"{', '.join(DECIDING_COLUMNS)} that changed (all of them where there is no entered_because)."]
+             f"{', '.join(DECIDING_COLUMNS)}: those that changed and {', '.join(SHOWN_VALUES)} (all of them where "
+             "there is no entered_because; the JSON has them all)."]
     current: tuple[str, str] | None = None
     for sample in report.samples:
         if (sample["family"], sample["segment"]) != current:
