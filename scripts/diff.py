@@ -111,6 +111,8 @@ class Served:
 
 @dataclass
 class SegmentMove:
+    """One segment's members before and after, and the net revenue of those who entered and left."""
+
     family: str
     segment: str
     before: int
@@ -137,6 +139,8 @@ class SegmentMove:
 
 @dataclass
 class TableChange:
+    """One table compared row for row: rows added, removed and changed (None without a key)."""
+
     table: str
     rows_before: int
     rows_after: int
@@ -154,6 +158,8 @@ class TableChange:
 
 @dataclass
 class Report:
+    """Everything `make diff` found, as the Markdown and the JSON show it."""
+
     as_of: str | None
     base: str
     change: str
@@ -384,11 +390,13 @@ def sql_literal(value: object) -> str:
 
 
 def tables_of(connection: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, dict[str, str]]:
-    """schema.table -> {column: type} of every table of a catalog (build scratch schemas left out)."""
+    """schema.table -> {column: type} of every table of a catalog. Left out: the raw seeds (both versions
+    load the same files) and the build's own backups (schema <target>_build)."""
     rows = connection.execute(
         "select c.schema_name, c.table_name, c.column_name, c.data_type from duckdb_columns() as c "
         "join duckdb_tables() as t on c.database_name = t.database_name and c.schema_name = t.schema_name "
         "and c.table_name = t.table_name where c.database_name = ? and c.schema_name not like '%\\_build' escape '\\' "
+        "and c.schema_name not like '%\\_raw' escape '\\' "
         "order by c.schema_name, c.table_name, c.column_index", [catalog]).fetchall()
     tables: dict[str, dict[str, str]] = {}
     for schema, table, column, data_type in rows:
@@ -418,33 +426,34 @@ def table_keys(target_path: Path) -> dict[str, list[str]]:
     return keys
 
 
+def common_columns_sql(catalog: str, name: str, before: dict[str, str], after: dict[str, str]) -> str:
+    """A select of the columns both versions of a table have (as text where their types differ)."""
+    schema, table = name.split(".", 1)
+    columns = ", ".join(quote(c) if before[c] == after[c] else f"cast({quote(c)} as varchar) as {quote(c)}"
+                        for c in after if c in before)
+    return f"select {columns or '1 as no_columns'} from {catalog}.{quote(schema)}.{quote(table)}"
+
+
 def compare_table(connection: duckdb.DuckDBPyConnection, name: str, before: dict[str, str], after: dict[str, str],
                   key: list[str]) -> TableChange:
     """Rows added, removed and changed (same key, other values) of one table, on the columns both have."""
-    schema, table = name.split(".", 1)
-    common = [column for column in after if column in before]
-    def select(catalog: str, types: dict[str, str]) -> str:
-        columns = ", ".join(quote(c) if before[c] == after[c] else f"cast({quote(c)} as varchar) as {quote(c)}"
-                            for c in common)
-        return f"select {columns or '1 as no_columns'} from {catalog}.{quote(schema)}.{quote(table)}"
-    removed = f"({select('base', before)} except all {select('change', after)})"
-    added = f"({select('change', after)} except all {select('base', before)})"
-    usable_key = [column for column in key if column in common] if key else []
+    base_rows, change_rows = (common_columns_sql(catalog, name, before, after) for catalog in SIDES)
+    connection.execute(f"create or replace temp table removed_rows as {base_rows} except all {change_rows}")
+    connection.execute(f"create or replace temp table added_rows as {change_rows} except all {base_rows}")
+    usable_key = key if key and all(column in before and column in after for column in key) else []
     key_sql = ", ".join(quote(column) for column in usable_key)
-    changed_sql = (f"(select count(*) from (select distinct {key_sql} from {removed} as r "
-                   f"intersect select distinct {key_sql} from {added} as a))"
-                   if usable_key and len(usable_key) == len(key) else "null")
+    changed_sql = (f"(select count(*) from (select {key_sql} from removed_rows intersect select {key_sql} from added_rows))"
+                   if usable_key else "null")
+    schema, table = (quote(part) for part in name.split(".", 1))
     counts = connection.execute(
-        f"select (select count(*) from base.{quote(schema)}.{quote(table)}), "
-        f"(select count(*) from change.{quote(schema)}.{quote(table)}), "
-        f"(select count(*) from {removed} as r), (select count(*) from {added} as a), {changed_sql}").fetchone()
+        f"select (select count(*) from base.{schema}.{table}), (select count(*) from change.{schema}.{table}), "
+        f"(select count(*) from removed_rows), (select count(*) from added_rows), {changed_sql}").fetchone()
     assert counts is not None
-    rows_before, rows_after, removed_rows, added_rows, changed = counts
+    rows_before, rows_after, removed, added, changed = counts
     changed = int(changed) if changed is not None else None
     return TableChange(
         table=name, rows_before=int(rows_before), rows_after=int(rows_after),
-        added=int(added_rows) - (changed or 0), removed=int(removed_rows) - (changed or 0), changed=changed,
-        key=usable_key if changed is not None else [],
+        added=int(added) - (changed or 0), removed=int(removed) - (changed or 0), changed=changed, key=usable_key,
         columns_added=[column for column in after if column not in before],
         columns_removed=[column for column in before if column not in after],
     )
