@@ -1,7 +1,7 @@
 """`make diff` shows what a change does at the served as_of before it goes live, and touches nothing
 live. One copied checkout, committed as a git repository (the base is a git ref), built and
 published once with `make build`, then three diffs against the served build: a var change, a
-custom segment edit and no change (about ten minutes on the demo)."""
+custom segment edit and no change (about six minutes on the demo)."""
 
 from __future__ import annotations
 
