@@ -7,7 +7,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
-.PHONY: build preview segment publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
+.PHONY: build preview segment diff publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
 
 $(BIN)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,24 @@ SEGMENT_FROM := $(if $(strip $(DATABASE)),--database "$(DATABASE)") $(if $(strip
 segment: $(BIN)/.installed
 	@test -n "$(NAME)" || { echo 'usage: make segment NAME=us_viewed_product_not_bought [AS_OF=2026-06-01 | DATABASE=previews/20260601T000000.duckdb]'; exit 2; }
 	$(BIN)/python scripts/segment_preview.py "$(NAME)" $(strip $(SEGMENT_FROM) $(VARS_FLAG))
+
+## diff: what the working tree changes, before it goes live (scripts/diff.py, docs/change_impact.md):
+## builds it and a base (default: the served snapshot's commit and vars; BASE=<git ref> for another)
+## at the served as_of into scratch databases, on the same raw data and a copy of the recorded
+## history, and prints the segments' entered / left / stayed, the journeys' due and suppressed
+## counts, the tables that changed row for row and a sample of moved customers (Markdown; the same
+## and JSON in diff/). VARS: vars of the working tree's build only, over DBT_VARS (both builds; the
+## served base keeps the vars its build recorded). FAIL_ABOVE=0.2: exit 3 when a segment's entered
+## plus left exceed that share of its members before. Never touches published/ or the history.
+BASE ?=
+VARS ?=
+FAIL_ABOVE ?=
+# The vars reach the script through the environment, so that any YAML (quotes included) passes intact.
+diff: export VARS := $(VARS)
+diff: export DBT_VARS := $(DBT_VARS)
+diff: $(BIN)/.installed
+	$(BIN)/python scripts/diff.py --published-dir "$(PUBLISHED_DIR)" --vars "$$DBT_VARS" --change-vars "$$VARS" \
+		$(if $(strip $(BASE)),--base '$(BASE)') $(if $(strip $(FAIL_ABOVE)),--fail-above $(FAIL_ABOVE))
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot, after its
 ## data tests pass again (scripts/build.py --publish-only). The number of snapshots kept is the
