@@ -550,3 +550,103 @@
         else {{ dbt.datediff(as_of_date, next_year, 'day') }}
     end as integer)
 {%- endmacro %}
+
+
+{#- Every leaf of every segment's condition as a named condition (segment_change_reasons): name
+    (<segment>.leaf_<n>, n in custom_segment_leaves order), segment, rule (the leaf as readable
+    SQL), sql (the leaf's boolean, as custom_segment_condition_sql compiles it), subject (what the
+    leaf reads), value_sql (its value; for days since a date, the date, with value_kind
+    'days_since', so it changes only when the date does) and value_kind. A member_of
+    custom_segment leaf is the other segment's whole condition. Anniversaries record no value
+    (the days until one change every day); their boolean is recorded. #}
+{% macro custom_segment_leaf_conditions(segments) %}
+    {%- set catalog = custom_segment_catalog() -%}
+    {%- set dated = {'days_since_last_order': 'last_order_at', 'days_since_sign_up': 'created_at'} -%}
+    {%- set conditions = [] -%}
+    {%- for segment in segments -%}
+        {%- for leaf in custom_segment_leaves(segment.condition) -%}
+            {%- set value_kind = 'value' -%}
+            {%- if 'attribute' in leaf -%}
+                {%- set subject = leaf.attribute -%}
+                {%- set rule = custom_segment_comparison(leaf.attribute, leaf.op, leaf.get('value')) -%}
+                {%- if leaf.attribute in dated -%}
+                    {%- set value_sql = dated[leaf.attribute] -%}
+                    {%- set value_kind = 'days_since' -%}
+                {%- else -%}
+                    {%- set value_sql = leaf.attribute -%}
+                {%- endif -%}
+            {%- elif 'event' in leaf -%}
+                {%- set subject = custom_segment_aggregate(leaf).column -%}
+                {%- set rule = custom_segment_comparison(subject, leaf.op, leaf.get('value')) -%}
+                {%- set value_sql = subject -%}
+            {%- elif 'anniversary' in leaf -%}
+                {%- set subject = catalog.anniversaries[leaf.anniversary] -%}
+                {%- set rule = subject ~ ' <= ' ~ leaf.within_next_days -%}
+                {%- set value_sql = 'null' -%}
+            {%- else -%}
+                {%- set membership_kind, member_name = (leaf.member_of.items() | list)[0] -%}
+                {%- set subject = membership_kind -%}
+                {%- set rule = 'member of ' ~ membership_kind ~ ' ' ~ member_name -%}
+                {%- if membership_kind in ['custom_segment', 'persona'] -%}
+                    {%- set value_sql = custom_segment_condition_sql(leaf, segments) -%}
+                {%- else -%}
+                    {%- set value_sql = membership_kind -%}
+                {%- endif -%}
+            {%- endif -%}
+            {%- do conditions.append({
+                'name': segment.name ~ '.leaf_' ~ loop.index,
+                'segment': segment.name,
+                'rule': rule,
+                'sql': custom_segment_condition_sql(leaf, segments),
+                'subject': subject,
+                'value_sql': value_sql,
+                'value_kind': value_kind,
+            }) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(conditions) }}
+{% endmacro %}
+
+
+{#- The CTEs persona_flags (when a leaf names a persona) and customer_inputs: a row of
+    custom_segment_profiles with its activity aggregates and persona flags, what
+    custom_segment_condition_sql reads. Needs CTEs profiles and activity before it. #}
+{% macro custom_segment_inputs_ctes(segments) %}
+    {%- set aggregates = custom_segment_aggregates(segments) -%}
+    {%- set personas = custom_segment_personas(segments) -%}
+    {%- if personas %}
+persona_memberships as (
+    select * from {{ ref('int_persona_memberships') }}
+),
+
+-- Every persona a customer meets, not only the primary one.
+persona_flags as (
+    select
+        customer_id,
+        {%- for persona, column in personas.items() %}
+        max(case when persona_name = {{ string_literal(persona) }} then 1 else 0 end) = 1 as {{ column }}
+        {{- ',' if not loop.last }}
+        {%- endfor %}
+    from persona_memberships
+    group by customer_id
+),
+    {%- endif %}
+
+customer_inputs as (
+    select
+        profiles.*
+        {%- for source_aggregates in aggregates.values() %}
+        {%- for aggregate in source_aggregates %},
+        coalesce(activity.{{ aggregate.column }}, 0) as {{ aggregate.column }}
+        {%- endfor %}
+        {%- endfor %}
+        {%- for column in personas.values() %},
+        coalesce(persona_flags.{{ column }}, false) as {{ column }}
+        {%- endfor %}
+    from profiles
+    left join activity on profiles.customer_id = activity.customer_id
+    {%- if personas %}
+    left join persona_flags on profiles.customer_id = persona_flags.customer_id
+    {%- endif %}
+)
+{%- endmacro %}

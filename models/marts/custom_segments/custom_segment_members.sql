@@ -3,8 +3,6 @@
 -- into one boolean over the customer's profile, activity aggregates and persona memberships;
 -- every leaf is coalesced to false (two-valued logic), so a customer is in or out, never unknown.
 {%- set segments = custom_segment_definitions() %}
-{%- set aggregates = custom_segment_aggregates(segments) %}
-{%- set personas = custom_segment_personas(segments) %}
 -- depends_on: {{ ref('int_persona_memberships') }}
 with
 
@@ -15,42 +13,8 @@ profiles as (
 activity as (
     select * from {{ ref('int_custom_segment_activity') }}
 ),
-{%- if personas %}
 
-persona_memberships as (
-    select * from {{ ref('int_persona_memberships') }}
-),
-
--- Every persona a customer meets, not only the primary one.
-persona_flags as (
-    select
-        customer_id,
-        {%- for persona, column in personas.items() %}
-        max(case when persona_name = {{ string_literal(persona) }} then 1 else 0 end) = 1 as {{ column }}
-        {{- ',' if not loop.last }}
-        {%- endfor %}
-    from persona_memberships
-    group by customer_id
-),
-{%- endif %}
-
-customer_inputs as (
-    select
-        profiles.*
-        {%- for source_aggregates in aggregates.values() %}
-        {%- for aggregate in source_aggregates %},
-        coalesce(activity.{{ aggregate.column }}, 0) as {{ aggregate.column }}
-        {%- endfor %}
-        {%- endfor %}
-        {%- for column in personas.values() %},
-        coalesce(persona_flags.{{ column }}, false) as {{ column }}
-        {%- endfor %}
-    from profiles
-    left join activity on profiles.customer_id = activity.customer_id
-    {%- if personas %}
-    left join persona_flags on profiles.customer_id = persona_flags.customer_id
-    {%- endif %}
-),
+{{ custom_segment_inputs_ctes(segments) }},
 
 evaluated as (
     select
