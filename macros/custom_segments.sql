@@ -557,8 +557,8 @@
     SQL), sql (the leaf's boolean, as custom_segment_condition_sql compiles it), subject (what the
     leaf reads), value_sql (its value; for days since a date, the date, with value_kind
     'days_since', so it changes only when the date does) and value_kind. A member_of
-    custom_segment leaf is the other segment's whole condition. Anniversaries record no value
-    (the days until one change every day); their boolean is recorded. #}
+    custom_segment leaf is the other segment's whole condition. An anniversary leaf's value is
+    the date it recurs from (the days until it change every day). #}
 {% macro custom_segment_leaf_conditions(segments) %}
     {%- set catalog = custom_segment_catalog() -%}
     {%- set dated = {'days_since_last_order': 'last_order_at', 'days_since_sign_up': 'created_at'} -%}
@@ -580,9 +580,9 @@
                 {%- set rule = custom_segment_comparison(subject, leaf.op, leaf.get('value')) -%}
                 {%- set value_sql = subject -%}
             {%- elif 'anniversary' in leaf -%}
-                {%- set subject = catalog.anniversaries[leaf.anniversary] -%}
-                {%- set rule = subject ~ ' <= ' ~ leaf.within_next_days -%}
-                {%- set value_sql = 'null' -%}
+                {%- set rule = catalog.anniversaries[leaf.anniversary] ~ ' <= ' ~ leaf.within_next_days -%}
+                {%- set subject = {'sign_up': 'created_at', 'first_order': 'first_order_at', 'birthday': 'birth_date'}[leaf.anniversary] -%}
+                {%- set value_sql = subject -%}
             {%- else -%}
                 {%- set membership_kind, member_name = (leaf.member_of.items() | list)[0] -%}
                 {%- set subject = membership_kind -%}

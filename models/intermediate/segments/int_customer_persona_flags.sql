@@ -81,9 +81,12 @@ threshold_flags as (
     cross join aov_threshold
 )
 
+{%- set persona_columns = [] %}
+{%- for persona_flag, conditions in persona_conditions().items() %}
+{%- do persona_columns.append(conditions | join(' and ') ~ ' as ' ~ persona_flag) %}
+{%- endfor %}
+
 select
     *,
-    {%- for persona_flag, conditions in persona_conditions().items() %}
-    {{ conditions | join(' and ') }} as {{ persona_flag }}{{ ',' if not loop.last }}
-    {%- endfor %}
+    {{ persona_columns | join(',\n    ') }}
 from threshold_flags

@@ -36,15 +36,22 @@ as_of_point as (
 
 {{ custom_segment_inputs_ctes(segments) }},
 
+customers as (
+    select * from {{ ref('stg_shop__customers') }}
+),
+
 customer_dates as (
     select
-        customer_id,
-        last_order_at,
-        created_at,
-        last_shopping_event_at,
-        last_engaged_at,
-        last_email_engaged_at
+        customer_facts.customer_id,
+        customer_facts.last_order_at,
+        customer_facts.first_order_at,
+        customer_facts.created_at,
+        customer_facts.last_shopping_event_at,
+        customer_facts.last_engaged_at,
+        customer_facts.last_email_engaged_at,
+        customers.birth_date
     from customer_facts
+    left join customers on customer_facts.customer_id = customers.customer_id
 ),
 
 persona_inputs as (

@@ -10,6 +10,7 @@
 {%- set leaves = custom_segment_leaf_conditions(segments) %}
 {%- set condition_facts = persona_condition_facts() %}
 {%- set rfm_scores = ['r_score', 'f_score', 'm_score'] %}
+{%- set score_range_name = dbt.concat(['condition_name', "' '", as_text('outcome')]) %}
 with
 
 segment_changes as (
@@ -159,7 +160,7 @@ ranked_states as (
     left join input_history
         on change_points.customer_id = input_history.customer_id
         and change_points.condition_name = input_history.condition_name
-        and input_history.as_of <= change_points.point_as_of
+        and change_points.point_as_of >= input_history.as_of
 ),
 
 states as (
@@ -171,9 +172,9 @@ states as (
             )) }}
             else coalesce(fact_value, 'none')
         end as fact_shown,
+        -- An RFM score's threshold is the range of the score it has at that build.
         case
-            when condition_name in ('{{ rfm_scores | join("', '") }}')
-                then {{ dbt.concat(['condition_name', "' '", as_text('outcome')]) }}
+            when condition_name in ('r_score', 'f_score', 'm_score') then {{ score_range_name }}
             else condition_name
         end as own_threshold_name
     from ranked_states
@@ -200,8 +201,8 @@ state_thresholds as (
     left join condition_thresholds
         on states.condition_name = condition_thresholds.condition_name
     inner join threshold_history
-        on threshold_history.as_of = states.point_as_of
-        and threshold_history.threshold_name = coalesce(condition_thresholds.threshold_name, states.own_threshold_name)
+        on states.point_as_of = threshold_history.as_of
+        and coalesce(condition_thresholds.threshold_name, states.own_threshold_name) = threshold_history.threshold_name
     group by
         states.customer_id, states.segment_family, states.segment_name, states.change, states.as_of,
         states.condition_name, states.side

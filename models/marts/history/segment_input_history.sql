@@ -6,6 +6,7 @@
 -- (an order, an engagement, a flag crossing its threshold). A condition that no longer exists
 -- for a customer (the customer or the custom segment leaf is gone) gets a row with outcome null.
 -- Incremental by as_of like segment_history, forward only, never fully refreshed.
+-- depends_on: {{ ref('int_as_of') }}
 {{
     config(
         on_schema_change='append_new_columns',
@@ -18,11 +19,11 @@ with
 rule_inputs as (
     select * from {{ ref('int_segment_rule_inputs') }}
 ),
+{%- if is_incremental() %}
 
 as_of_point as (
     select as_of from {{ ref('int_as_of') }}
 ),
-{%- if is_incremental() %}
 
 recorded as (
     select * from {{ this }}
