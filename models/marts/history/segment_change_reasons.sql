@@ -191,11 +191,11 @@ state_thresholds as (
         states.as_of,
         states.condition_name,
         states.side,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             "case when threshold_history.threshold_name = states.condition_name then threshold_history.threshold_value
             else " ~ dbt.concat(['threshold_history.threshold_name', "' = '", 'threshold_history.threshold_value']) ~ " end",
             "', '",
-            "order by threshold_history.threshold_name"
+            "threshold_history.threshold_name"
         ) }} as thresholds_shown
     from states
     left join condition_thresholds
@@ -277,12 +277,10 @@ reasons as (
         change,
         as_of,
         previous_as_of,
-        {{ dbt.listagg(
-            'case when is_flipped then described_flip end', "'; '", 'order by condition_name'
-        ) }} as flipped,
+        {{ ordered_listagg('case when is_flipped then described_flip end', "'; '", 'condition_name') }} as flipped,
         sum(case when is_flipped then 1 else 0 end) as conditions_flipped,
-        {{ dbt.listagg('described_before', "'; '", 'order by condition_name') }} as facts_before,
-        {{ dbt.listagg('described_after', "'; '", 'order by condition_name') }} as facts_after
+        {{ ordered_listagg('described_before', "'; '", 'condition_name') }} as facts_before,
+        {{ ordered_listagg('described_after', "'; '", 'condition_name') }} as facts_after
     from described
     group by customer_id, segment_family, segment_name, change, as_of, previous_as_of
 )

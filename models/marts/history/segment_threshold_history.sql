@@ -6,10 +6,21 @@
 -- rows). Incremental by as_of like segment_history, forward only, never fully refreshed.
 {%- set segments = custom_segment_definitions() %}
 {%- set leaves = custom_segment_leaf_conditions(segments) %}
-{%- set var_names = [] %}
-{%- for input in persona_condition_facts().values() %}
-{%- for name in input.thresholds if name != 'high_aov_threshold' and name not in var_names %}
-{%- do var_names.append(name) %}
+{%- set var_values = {
+    'engaged_frequent_min': var('engaged_frequent_min'),
+    'engaged_recent_days': var('engaged_recent_days'),
+    'espresso_recent_days': var('espresso_recent_days'),
+    'passing_through_min_days': var('passing_through_min_days'),
+    'profile_min_age_days': var('profile_min_age_days'),
+    'purchase_frequent_min': var('purchase_frequent_min'),
+    'purchase_lapsed_max_days': var('purchase_lapsed_max_days'),
+    'purchase_recent_days': var('purchase_recent_days'),
+} %}
+{#- Every threshold a persona condition names is recorded: a new one must be added above. #}
+{%- for condition, input in persona_condition_facts().items() %}
+{%- for name in input.thresholds if name != 'high_aov_threshold' and name not in var_values %}
+{{ exceptions.raise_compiler_error(
+    "segment_threshold_history: persona condition " ~ condition ~ " reads var " ~ name ~ ", which it does not record") }}
 {%- endfor %}
 {%- endfor %}
 {{
@@ -34,10 +45,10 @@ as_of_point as (
 ),
 
 var_thresholds as (
-    {%- for name in var_names | sort %}
+    {%- for name, value in var_values.items() %}
     select
         {{ string_literal(name) }} as threshold_name,
-        {{ string_literal(var(name) | string) }} as threshold_value
+        {{ string_literal(value | string) }} as threshold_value
     union all
     {%- endfor %}
     select
