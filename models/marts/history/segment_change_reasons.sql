@@ -4,10 +4,9 @@
 -- flipped, e.g. "is_purchase_recent true → false: days_since_last_order 88 → 91
 -- (purchase_recent_days = 90)", each with the thresholds both builds used
 -- (segment_threshold_history). The conditions of a segment come from the macros that build the
--- rules (persona_conditions, the RFM scores, custom_segment_leaf_conditions), so the reasons
--- follow the definitions instead of restating them.
-{%- set segments = custom_segment_definitions() %}
-{%- set leaves = custom_segment_leaf_conditions(segments) %}
+-- rules (persona_conditions, the RFM scores, and the custom segment leaves that
+-- segment_threshold_history recorded from custom_segment_leaf_conditions), so the reasons follow
+-- the definitions instead of restating them.
 {%- set condition_facts = persona_condition_facts() %}
 {%- set rfm_scores = ['r_score', 'f_score', 'm_score'] %}
 {%- set score_range_name = dbt.concat(['condition_name', "' '", as_text('outcome')]) %}
@@ -76,13 +75,15 @@ segment_conditions as (
     union all
     {%- endfor %}
     {%- endfor %}
-    {%- for leaf in leaves %}
-    select
+    -- A custom segment's leaves as the builds recorded them (<segment>.leaf_<n>; a segment name
+    -- has no dot), so a segment edited or removed since still has its conditions.
+    select distinct
         'custom' as rule_kind,
-        {{ string_literal(leaf.segment) }} as rule_segment,
-        {{ string_literal(leaf.name) }} as condition_name
+        substring(threshold_name, 1, {{ dbt.position("'.'", 'threshold_name') }} - 1) as rule_segment,
+        threshold_name as condition_name
+    from threshold_history
+    where {{ dbt.position("'.'", 'threshold_name') }} > 0
     union all
-    {%- endfor %}
     {%- for score in rfm_scores %}
     select
         'rfm' as rule_kind,
