@@ -791,3 +791,60 @@ customer_inputs as (
         else {{ dbt.datediff(as_of_date, next_year, 'day') }}
     end as integer)
 {%- endmacro %}
+
+
+{#- Every leaf of every segment's condition as a named condition (segment_change_reasons): name
+    (<segment>.leaf_<n>, n in custom_segment_leaves order), segment, rule (the leaf as readable
+    SQL), sql (the leaf's boolean, as custom_segment_condition_sql compiles it), subject (what the
+    leaf reads), value_sql (its value; for days since a date, the date, with value_kind
+    'days_since', so it changes only when the date does) and value_kind. A member_of
+    custom_segment leaf is the other segment's whole condition. An anniversary leaf's value is
+    the date it recurs from (the days until it change every day). #}
+{% macro custom_segment_leaf_conditions(segments) %}
+    {%- set catalog = custom_segment_catalog() -%}
+    {%- set dated = {'days_since_last_order': 'last_order_at', 'days_since_sign_up': 'created_at'} -%}
+    {%- set conditions = [] -%}
+    {%- for segment in segments -%}
+        {%- for leaf in custom_segment_leaves(segment.condition) -%}
+            {%- set value_kind = 'value' -%}
+            {%- if 'attribute' in leaf -%}
+                {%- set subject = leaf.attribute -%}
+                {%- set rule = custom_segment_comparison(leaf.attribute, leaf.op, leaf.get('value')) -%}
+                {%- if leaf.attribute in dated -%}
+                    {%- set value_sql = dated[leaf.attribute] -%}
+                    {%- set value_kind = 'days_since' -%}
+                {%- else -%}
+                    {%- set value_sql = leaf.attribute -%}
+                {%- endif -%}
+            {%- elif 'event' in leaf -%}
+                {%- set subject = custom_segment_aggregate(leaf).column -%}
+                {%- set rule = custom_segment_comparison(subject, leaf.op, leaf.get('value')) -%}
+                {%- set value_sql = subject -%}
+            {%- elif 'anniversary' in leaf -%}
+                {%- set rule = catalog.anniversaries[leaf.anniversary] ~ ' <= ' ~ leaf.within_next_days -%}
+                {%- set subject = {'sign_up': 'created_at', 'first_order': 'first_order_at', 'birthday': 'birth_date'}[leaf.anniversary] -%}
+                {%- set value_sql = subject -%}
+            {%- else -%}
+                {%- set membership_kind, member_name = (leaf.member_of.items() | list)[0] -%}
+                {%- set subject = membership_kind -%}
+                {%- set rule = 'member of ' ~ membership_kind ~ ' ' ~ member_name -%}
+                {%- if membership_kind in ['custom_segment', 'persona'] -%}
+                    {%- set value_sql = custom_segment_condition_sql(leaf, segments) -%}
+                {%- else -%}
+                    {%- set value_sql = membership_kind -%}
+                {%- endif -%}
+            {%- endif -%}
+            {%- do conditions.append({
+                'name': segment.name ~ '.leaf_' ~ loop.index,
+                'segment': segment.name,
+                'rule': rule,
+                'sql': custom_segment_condition_sql(leaf, segments),
+                'subject': subject,
+                'value_sql': value_sql,
+                'value_kind': value_kind,
+            }) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(conditions) }}
+{% endmacro %}
+

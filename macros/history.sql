@@ -1,7 +1,9 @@
 {#
     The production build (scripts/build.py, `make build`) records a point in the history models
-    (segment_history, audience_history: every model with full_refresh false) only when the whole
-    build passed and was published. dbt writes a history model in DAG order, before the data
+    (segment_history, audience_history, segment_input_history, segment_threshold_history: every
+    model with full_refresh false) only when the whole build passed and was published. A model
+    that stores only changes (segment_input_history) is taken back the same way: its latest point
+    is the last build that changed anything, and every row after it is the failed build's. dbt writes a history model in DAG order, before the data
     tests of other models have run, so the build backs up each history model's latest point
     first and, when anything fails, takes back what the build wrote (restore_history_points).
     The backups are tables in schema <target schema>_build, which nothing publishes.

@@ -49,6 +49,10 @@ def history(checkout: Path) -> dict[str, list[tuple[object, ...]]]:
                            "from main.segment_history group by 1 order by 1",
         "audience_history": "select as_of, count(*), sum(hash(customer_id, audience_family, audience_name, channel)) "
                             "from main_activation.audience_history group by 1 order by 1",
+        "segment_input_history": "select as_of, count(*), sum(hash(customer_id, condition_name, outcome, fact_value)) "
+                                 "from main.segment_input_history group by 1 order by 1",
+        "segment_threshold_history": "select as_of, count(*), sum(hash(threshold_name, threshold_value)) "
+                                     "from main.segment_threshold_history group by 1 order by 1",
     }
     with duckdb.connect(str(checkout / "segments.duckdb"), read_only=True) as connection:
         return {name: connection.execute(sql).fetchall() for name, sql in queries.items()}

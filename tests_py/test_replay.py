@@ -234,3 +234,52 @@ def test_journey_queue_holds_the_retention_rows(db: duckdb.DuckDBPyConnection) -
     (queued,) = db.execute("select count(*) from main.journey_queue where journey = 'rfm_retention'").fetchone() or (0,)
     (modelled,) = db.execute("select count(*) from main.journey_rfm_retention").fetchone() or (0,)
     assert queued == modelled > 0
+
+
+# The demo plants planted-lapsed-boundary's last order 121 days before END, at noon: 120 days
+# (recent, purchase_recent_days = 120) at the build the day before END, 121 at END.
+LAPSED_BOUNDARY = "planted-lapsed-boundary"
+
+
+def test_a_planted_recency_crossing_has_its_reason(db: duckdb.DuckDBPyConnection) -> None:
+    rows = db.execute(
+        "select segment_name, change, previous_as_of, flipped, conditions_flipped, inputs_recorded "
+        "from main.segment_change_reasons where customer_id = ? and as_of = ? and segment_family = 'purchase_persona'",
+        [LAPSED_BOUNDARY, END],
+    ).fetchall()
+    by_change = {(row[0], row[1]): row[2:] for row in rows}
+    assert set(by_change) == {("Brand Enthusiasts", "left"), ("Lapsed Enthusiasts", "entered")}, rows
+    previous_as_of, flipped, conditions_flipped, inputs_recorded = by_change[("Brand Enthusiasts", "left")]
+    assert previous_as_of == END - timedelta(days=1)
+    assert inputs_recorded and conditions_flipped == 1
+    assert flipped == "is_purchase_recent true → false: days_since_last_order 120 → 121 (purchase_recent_days = 120)"
+    _, flipped, conditions_flipped, _ = by_change[("Lapsed Enthusiasts", "entered")]
+    assert flipped == ("is_purchase_lapsed false → true: days_since_last_order 120 → 121 "
+                       "(purchase_lapsed_max_days = 395, purchase_recent_days = 120)")
+
+
+def test_every_replayed_change_has_a_reason(db: duckdb.DuckDBPyConnection) -> None:
+    (changes,) = db.execute(
+        "select count(*) from main.segment_changes where is_entry_observed or exited_at is not null"
+    ).fetchone() or (0,)
+    (explained,) = db.execute(
+        "select count(*) from main.segment_change_reasons where inputs_recorded and conditions_flipped >= 1"
+    ).fetchone() or (0,)
+    (reasons,) = db.execute("select count(*) from main.segment_change_reasons").fetchone() or (0,)
+    # segment_changes has one row per stint; an entry and an exit of one stint are two reasons.
+    (both,) = db.execute(
+        "select count(*) from main.segment_changes where is_entry_observed and exited_at is not null"
+    ).fetchone() or (0,)
+    assert reasons == changes + both > 0
+    assert explained == reasons
+
+
+def test_input_history_stores_only_changes_after_the_first_build(db: duckdb.DuckDBPyConnection) -> None:
+    per_build = dict(db.execute(
+        "select as_of, count(*) from main.segment_input_history group by as_of order by as_of"
+    ).fetchall())
+    (customers,) = db.execute("select count(*) from main.customer_facts").fetchone() or (0,)
+    first, *later = sorted(per_build)
+    # The first build holds every customer's every condition; a later build a small part of it.
+    assert per_build[first] >= customers
+    assert later and all(per_build[build] < per_build[first] / 10 for build in later), per_build

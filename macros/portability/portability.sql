@@ -139,6 +139,30 @@
     bool_and({{ expression }})
 {%- endmacro %}
 
+{#
+    The non-NULL values of a text expression joined by a delimiter, in the order of another
+    expression. dbt.listagg orders on DuckDB, but dbt-spark's ignores order_by (collect_list has
+    no order), so Spark sorts (order key, value) pairs before joining.
+#}
+{% macro ordered_listagg(measure, delimiter_text, order_by_expression) -%}
+    {{ return(adapter.dispatch('ordered_listagg', 'segments')(measure, delimiter_text, order_by_expression)) }}
+{%- endmacro %}
+
+{% macro default__ordered_listagg(measure, delimiter_text, order_by_expression) -%}
+    {{ dbt.listagg(measure, delimiter_text, 'order by ' ~ order_by_expression) }}
+{%- endmacro %}
+
+{% macro spark__ordered_listagg(measure, delimiter_text, order_by_expression) -%}
+    array_join(
+        transform(
+            array_sort(collect_list(case when ({{ measure }}) is not null then
+                named_struct('sort_key', {{ order_by_expression }}, 'item', {{ measure }}) end)),
+            pair -> pair.item
+        ),
+        {{ delimiter_text }}
+    )
+{%- endmacro %}
+
 {# ---- text ---------------------------------------------------------------------------------- #}
 
 {#

@@ -1,5 +1,5 @@
 -- One row per customer in int_customer_facts: each persona definition of docs/definitions.md §5 as a boolean,
--- built from the threshold flags it combines. This is the one place the definitions live;
+-- built from the threshold flags it combines (macro persona_conditions). This is the one place the definitions live;
 -- int_persona_memberships unpivots it and customer_personas ranks it.
 -- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
@@ -81,23 +81,12 @@ threshold_flags as (
     cross join aov_threshold
 )
 
+{%- set persona_columns = [] %}
+{%- for persona_flag, conditions in persona_conditions().items() %}
+{%- do persona_columns.append(conditions | join(' and ') ~ ' as ' ~ persona_flag) %}
+{%- endfor %}
+
 select
     *,
-    is_purchase_recent and is_frequent_purchaser and is_high_monetary as is_high_roller,
-    is_purchase_recent and is_frequent_purchaser and not is_high_monetary as is_brand_enthusiast,
-    is_purchase_recent and not is_frequent_purchaser and is_high_monetary as is_potential_high_roller,
-    is_purchase_recent and not is_frequent_purchaser and not is_high_monetary as is_potential_brand_enthusiast,
-    is_purchase_lapsed and is_frequent_purchaser and is_high_monetary as is_lost_high_roller,
-    is_purchase_lapsed and is_frequent_purchaser and not is_high_monetary as is_lapsed_enthusiast,
-    is_purchase_lapsed and not is_frequent_purchaser and is_high_monetary as is_one_hit_wonder,
-    has_purchased and not is_frequent_purchaser and is_in_passing_through_window and not is_high_monetary
-        as is_just_passing_through,
-    not has_purchased and is_frequent_email_engager as is_almost_there,
-    not has_purchased and has_recent_shopping_event as is_window_shopper,
-    not has_purchased and has_recent_email_engagement as is_waiting_for_wows,
-    has_espresso_email_engagement and not has_espresso_order as is_espresso_shot,
-    not has_recent_email_engagement and was_frequent_email_engager_before and is_established_profile
-        as is_false_start,
-    not has_order_within_lapsed_window and not has_recent_engagement and is_established_profile
-        as is_dead_weight
+    {{ persona_columns | join(',\n    ') }}
 from threshold_flags

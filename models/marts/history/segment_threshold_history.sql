@@ -1,0 +1,107 @@
+-- One row per build as_of and threshold the segment rules compared facts with at that build:
+-- the vars the persona conditions read (high_aov_threshold as resolved: the var, or the store
+-- AOV), the range of recency, frequency and monetary each RFM score covered (rank-based, so they
+-- move with the store), and each custom segment leaf's rule as the build compiled it. A reason
+-- between two builds states the threshold of each. Every build is recorded whole (a few dozen
+-- rows). Incremental by as_of like segment_history, forward only, never fully refreshed.
+{%- set segments = custom_segment_definitions() %}
+{%- set leaves = custom_segment_leaf_conditions(segments) %}
+{%- set var_values = {
+    'engaged_frequent_min': var('engaged_frequent_min'),
+    'engaged_recent_days': var('engaged_recent_days'),
+    'espresso_recent_days': var('espresso_recent_days'),
+    'passing_through_min_days': var('passing_through_min_days'),
+    'profile_min_age_days': var('profile_min_age_days'),
+    'purchase_frequent_min': var('purchase_frequent_min'),
+    'purchase_lapsed_max_days': var('purchase_lapsed_max_days'),
+    'purchase_recent_days': var('purchase_recent_days'),
+} %}
+{#- Every threshold a persona condition names is recorded: a new one must be added above. #}
+{%- for condition, input in persona_condition_facts().items() %}
+{%- for name in input.thresholds if name != 'high_aov_threshold' and name not in var_values %}
+{{ exceptions.raise_compiler_error(
+    "segment_threshold_history: persona condition " ~ condition ~ " reads var " ~ name ~ ", which it does not record") }}
+{%- endfor %}
+{%- endfor %}
+{{
+    config(
+        on_schema_change='append_new_columns',
+        full_refresh=false,
+        **incremental_by_partition('as_of')
+    )
+}}
+with
+
+persona_flags as (
+    select * from {{ ref('int_customer_persona_flags') }}
+),
+
+customer_rfm as (
+    select * from {{ ref('customer_rfm') }}
+),
+
+as_of_point as (
+    select as_of from {{ ref('int_as_of') }}
+),
+
+var_thresholds as (
+    {%- for name, value in var_values.items() %}
+    select
+        {{ string_literal(name) }} as threshold_name,
+        {{ string_literal(value | string) }} as threshold_value
+    union all
+    {%- endfor %}
+    select
+        'high_aov_threshold' as threshold_name,
+        {{ as_text('max(high_aov_threshold)') }} as threshold_value
+    from persona_flags
+),
+
+score_ranges as (
+    {%- for score, fact in [('r_score', 'recency_days'), ('f_score', 'frequency'), ('m_score', 'monetary')] %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    select
+        {{ dbt.concat([string_literal(score ~ ' '), as_text(score)]) }} as threshold_name,
+        {{ dbt.concat([
+            string_literal(fact ~ ' '), as_text('min(' ~ fact ~ ')'), "' to '", as_text('max(' ~ fact ~ ')')
+        ]) }} as threshold_value
+    from customer_rfm
+    group by {{ score }}
+    {%- endfor %}
+),
+
+leaf_rules as (
+    {%- for leaf in leaves %}
+    select
+        {{ string_literal(leaf.name) }} as threshold_name,
+        {{ string_literal(leaf.rule) }} as threshold_value
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as threshold_name,
+        cast(null as {{ dbt.type_string() }}) as threshold_value
+    where 1 = 0
+    {%- endfor %}
+),
+
+thresholds as (
+    select * from var_thresholds
+    union all
+    select * from score_ranges
+    union all
+    select * from leaf_rules
+)
+
+select
+    cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of,
+    cast(thresholds.threshold_name as {{ dbt.type_string() }}) as threshold_name,
+    cast(thresholds.threshold_value as {{ dbt.type_string() }}) as threshold_value
+from thresholds
+cross join as_of_point
+{{ records_only_forward() }}
