@@ -18,6 +18,7 @@
 -- depends_on: {{ ref('calendar_days') }}
 -- depends_on: {{ ref('journey_step_products') }}
 -- depends_on: {{ ref('custom_segment_members') }}
+-- depends_on: {{ ref('segment_change_reasons') }}
 -- depends_on: {{ ref('custom_segment_definitions') }}
 {%- if target.type == 'duckdb' %}
 -- depends_on: {{ ref('customer_predictions') }}

@@ -41,32 +41,9 @@ def user_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in OUTER_VARIABLES}
 
 
-def copy_checkout(destination: Path) -> None:
-    """The tracked files of the working tree (with their uncommitted changes), and this venv: a
-    fresh clone on which `make build` has nothing to install."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
-    if listed.returncode != 0:
-        pytest.skip("not a git checkout: the tracked files cannot be listed")
-    for name in filter(None, listed.stdout.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    (destination / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
-    # The venv is shared with the checkout under test: the Makefile must not recreate it.
-    os.utime(destination / "requirements.txt", (0, 0))
-
-
 def make(checkout: Path, target: str) -> subprocess.CompletedProcess[str]:
     """`make TARGET` in `checkout`, as a user's shell runs it there."""
-    return subprocess.run(
-        # -o: never remake the venv's install stamp, even when it is missing.
-        ["make", "-o", ".venv/bin/.installed", target],
-        cwd=checkout, env=user_env(), capture_output=True, text=True, check=False,
-    )
+    return run_make(checkout, target)
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -140,14 +117,6 @@ def custom_segment_examples_build(built_database: Path, tmp_path_factory: pytest
     return build_examples(built_database, tmp_path_factory.mktemp("custom_segment_examples"))
 
 
-# Variables of an enclosing run (e.g. `make pytest`, or a developer's shell) that would point a
-# copied checkout at another database, profile or make invocation.
-OUTER_VARIABLES = (
-    "SEGMENTS_DUCKDB_PATH", "DBT_PROFILES_DIR", "DBT_TARGET_PATH", "DBT_LOG_PATH",
-    "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES",
-)
-
-
 def copy_checkout(destination: Path) -> Path:
     """The project's files copied into `destination`, sharing this test run's venv as `.venv`, so
     that the README's make targets run there as a user would run them in a fresh clone."""
@@ -160,9 +129,8 @@ def copy_checkout(destination: Path) -> Path:
 
 def run_make(checkout: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     """`make <arguments>` in a copied checkout, with none of the enclosing run's variables."""
-    env = {key: value for key, value in os.environ.items() if key not in OUTER_VARIABLES}
     return subprocess.run(
         # -o: never remake the venv's install stamp, even when it is missing.
         ["make", "-o", ".venv/bin/.installed", *arguments],
-        cwd=checkout, env=env, capture_output=True, text=True, check=False,
+        cwd=checkout, env=user_env(), capture_output=True, text=True, check=False,
     )

@@ -144,6 +144,6 @@ select
     conditions.fact_name,
     conditions.fact_value,
     conditions.fact_kind,
-    as_of_point.as_of
+    cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of
 from conditions
 cross join as_of_point
