@@ -2,7 +2,8 @@
 -- condition's outcome and the fact it reads, what segment_input_history records per build so that
 -- segment_change_reasons can say which condition flipped. The outcomes are the columns that
 -- decide membership, not a second copy of the rules: the persona threshold flags
--- (macro persona_conditions names them), the RFM scores, and each custom segment leaf compiled by
+-- (macro persona_conditions names them), the RFM scores, the lifecycle stage conditions of
+-- customer_lifecycle (macro lifecycle_stage_rules), and each custom segment leaf compiled by
 -- custom_segment_condition_sql. A fact that is days since a date is recorded as the date
 -- (fact_kind days_since), which changes only when something happens.
 {%- set segments = custom_segment_definitions() %}
@@ -20,6 +21,10 @@ customer_facts as (
 
 customer_rfm as (
     select * from {{ ref('customer_rfm') }}
+),
+
+customer_lifecycle as (
+    select * from {{ ref('customer_lifecycle') }}
 ),
 
 as_of_point as (
@@ -101,6 +106,24 @@ rfm_conditions as (
     {%- endfor %}
 ),
 
+lifecycle_conditions as (
+    {%- for condition, input in lifecycle_condition_facts().items() %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    select
+        customer_id,
+        {{ string_literal(condition) }} as condition_name,
+        {{ as_text(condition) }} as outcome,
+        {{ string_literal(input.fact) }} as fact_name,
+        cast({{ input.fact }} as {{ dbt.type_string() }}) as fact_value,
+        'value' as fact_kind
+    from customer_lifecycle
+    {%- endfor %}
+),
+
 custom_conditions as (
     {%- for leaf in leaves %}
     {%- if not loop.first %}
@@ -134,16 +157,18 @@ conditions as (
     union all
     select * from rfm_conditions
     union all
+    select * from lifecycle_conditions
+    union all
     select * from custom_conditions
 )
 
 select
-    conditions.customer_id,
-    conditions.condition_name,
-    conditions.outcome,
-    conditions.fact_name,
-    conditions.fact_value,
-    conditions.fact_kind,
-    as_of_point.as_of
+    cast(conditions.customer_id as {{ dbt.type_string() }}) as customer_id,
+    cast(conditions.condition_name as {{ dbt.type_string() }}) as condition_name,
+    cast(conditions.outcome as {{ dbt.type_string() }}) as outcome,
+    cast(conditions.fact_name as {{ dbt.type_string() }}) as fact_name,
+    cast(conditions.fact_value as {{ dbt.type_string() }}) as fact_value,
+    cast(conditions.fact_kind as {{ dbt.type_string() }}) as fact_kind,
+    cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of
 from conditions
 cross join as_of_point
