@@ -19,6 +19,10 @@
 -- depends_on: {{ ref('journey_step_products') }}
 -- depends_on: {{ ref('custom_segment_members') }}
 -- depends_on: {{ ref('custom_segment_definitions') }}
+-- depends_on: {{ ref('segment_rule_inputs') }}
+-- depends_on: {{ ref('segment_input_history') }}
+-- depends_on: {{ ref('segment_threshold_history') }}
+-- depends_on: {{ ref('segment_change_reasons') }}
 {%- if target.type == 'duckdb' %}
 -- depends_on: {{ ref('customer_predictions') }}
 {%- endif %}
