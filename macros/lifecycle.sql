@@ -14,16 +14,18 @@
 {% endmacro %}
 
 {#
-    What each lifecycle condition reads: the customer_lifecycle column holding the fact it compares
-    (recorded as it is: the counts change only when an order is placed or leaves the VIP window)
-    and the vars it compares the fact with (vip_status applies them).
+    What each lifecycle condition reads: the fact it compares, the customer_lifecycle column
+    segment_input_history records for it (the fact itself: the counts change only when an order
+    is placed or leaves the VIP window) and the vars it compares the fact with (vip_status
+    applies them).
 #}
 {% macro lifecycle_condition_facts() %}
     {{ return({
-        'has_valid_order': {'fact': 'valid_orders', 'thresholds': []},
-        'is_vip_by_frequency': {'fact': 'orders_in_vip_window',
+        'has_valid_order': {'fact': 'valid_orders', 'recorded': 'valid_orders', 'thresholds': []},
+        'is_vip_by_frequency': {'fact': 'orders_in_vip_window', 'recorded': 'orders_in_vip_window',
                                 'thresholds': ['vip_min_orders', 'vip_window_days']},
         'is_vip_by_order_value': {'fact': 'largest_qualifying_order_value',
+                                  'recorded': 'largest_qualifying_order_value',
                                   'thresholds': ['vip_min_order_value', 'vip_single_order_window_days']},
     }) }}
 {% endmacro %}

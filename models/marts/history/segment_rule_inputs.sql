@@ -8,6 +8,13 @@
 -- (fact_kind days_since), which changes only when something happens.
 {%- set segments = custom_segment_definitions() %}
 {%- set leaves = custom_segment_leaf_conditions(segments) %}
+{%- set flag_conditions = [] %}
+{%- for condition, input in persona_condition_facts().items() %}
+{%- do flag_conditions.append((condition, input, 'persona_inputs')) %}
+{%- endfor %}
+{%- for condition, input in lifecycle_condition_facts().items() %}
+{%- do flag_conditions.append((condition, input, 'customer_lifecycle')) %}
+{%- endfor %}
 -- depends_on: {{ ref('int_persona_memberships') }}
 with
 
@@ -63,8 +70,10 @@ persona_inputs as (
     inner join customer_dates on threshold_flags.customer_id = customer_dates.customer_id
 ),
 
-persona_conditions as (
-    {%- for condition, input in persona_condition_facts().items() %}
+-- The persona threshold flags and the lifecycle conditions: boolean columns of their model, each
+-- recorded with the column of its fact.
+flag_conditions as (
+    {%- for condition, input, relation in flag_conditions %}
     {%- if not loop.first %}
 
     union all
@@ -77,7 +86,7 @@ persona_conditions as (
         {{ string_literal(input.fact) }} as fact_name,
         cast({{ input.recorded }} as {{ dbt.type_string() }}) as fact_value,
         {{ string_literal('days_since' if input.recorded.endswith('_at') else 'value') }} as fact_kind
-    from persona_inputs
+    from {{ relation }}
     {%- endfor %}
 ),
 
@@ -103,24 +112,6 @@ rfm_conditions as (
         {{ string_literal(kind) }} as fact_kind
     from customer_dates
     left join customer_rfm on customer_dates.customer_id = customer_rfm.customer_id
-    {%- endfor %}
-),
-
-lifecycle_conditions as (
-    {%- for condition, input in lifecycle_condition_facts().items() %}
-    {%- if not loop.first %}
-
-    union all
-    {%- endif %}
-
-    select
-        customer_id,
-        {{ string_literal(condition) }} as condition_name,
-        {{ as_text(condition) }} as outcome,
-        {{ string_literal(input.fact) }} as fact_name,
-        cast({{ input.fact }} as {{ dbt.type_string() }}) as fact_value,
-        'value' as fact_kind
-    from customer_lifecycle
     {%- endfor %}
 ),
 
@@ -153,11 +144,9 @@ custom_conditions as (
 ),
 
 conditions as (
-    select * from persona_conditions
+    select * from flag_conditions
     union all
     select * from rfm_conditions
-    union all
-    select * from lifecycle_conditions
     union all
     select * from custom_conditions
 )
