@@ -20,6 +20,9 @@
 -- depends_on: {{ ref('custom_segment_members') }}
 -- depends_on: {{ ref('segment_change_reasons') }}
 -- depends_on: {{ ref('custom_segment_definitions') }}
+-- depends_on: {{ ref('segment_rule_inputs') }}
+-- depends_on: {{ ref('segment_input_history') }}
+-- depends_on: {{ ref('segment_threshold_history') }}
 {%- if target.type == 'duckdb' %}
 -- depends_on: {{ ref('customer_predictions') }}
 {%- endif %}

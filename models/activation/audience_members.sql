@@ -1,6 +1,6 @@
 -- One row per audience, channel and customer eligible for it at as_of (docs/definitions.md §8): what
 -- an email platform or an ad platform takes. Audiences are every segment of segment_memberships
--- (personas, RFM segment, RFM group), the lifecycle stage, the purchase cadence status, the churn
+-- (personas, RFM segment, RFM group, lifecycle stage, custom), the purchase cadence status, the churn
 -- risk band and likely buyers of reliable predictions, and the win-back test samples.
 -- Channels (§1.7): email = emailable (subscribed, not suppressed) and not on sunset_list; ads =
 -- no email-list condition, only tracking consent where the country needs it
@@ -12,10 +12,6 @@ with
 
 segment_memberships as (
     select * from {{ ref('segment_memberships') }}
-),
-
-customer_lifecycle as (
-    select * from {{ ref('customer_lifecycle') }}
 ),
 
 customer_purchase_cadence as (
@@ -50,14 +46,6 @@ audiences as (
         segment_name as audience_name,
         customer_id
     from segment_memberships
-
-    union all
-
-    select
-        'lifecycle_stage' as audience_family,
-        lifecycle_stage as audience_name,
-        customer_id
-    from customer_lifecycle
 
     union all
 

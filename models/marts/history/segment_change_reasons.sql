@@ -4,10 +4,16 @@
 -- flipped, e.g. "is_purchase_recent true → false: days_since_last_order 88 → 91
 -- (purchase_recent_days = 90)", each with the thresholds both builds used
 -- (segment_threshold_history). The conditions of a segment come from the macros that build the
--- rules (persona_conditions, the RFM scores, and the custom segment leaves that
+-- rules (persona_conditions, the RFM scores, lifecycle_stage_rules, and the custom segment leaves that
 -- segment_threshold_history recorded from custom_segment_leaf_conditions), so the reasons follow
 -- the definitions instead of restating them.
-{%- set condition_facts = persona_condition_facts() %}
+{%- set condition_facts = dict(persona_condition_facts(), **lifecycle_condition_facts()) %}
+{%- set lifecycle_conditions = [] %}
+{%- for stage, conditions in lifecycle_stage_rules() %}
+{%- for condition in conditions if condition | replace('not ', '') not in lifecycle_conditions %}
+{%- do lifecycle_conditions.append(condition | replace('not ', '')) %}
+{%- endfor %}
+{%- endfor %}
 {%- set rfm_scores = ['r_score', 'f_score', 'm_score'] %}
 {%- set score_range_name = dbt.concat(['condition_name', "' '", as_text('outcome')]) %}
 with
@@ -49,17 +55,19 @@ changes as (
 ),
 
 -- Which rule decides a segment: a persona's own conditions, the RFM scores for every RFM segment
--- and group (the seed maps read the scores), a custom segment's leaves.
+-- and group (the seed maps read the scores), every lifecycle condition for every stage (the first
+-- stage that holds wins, so each stage depends on them all), a custom segment's leaves.
 keyed_changes as (
     select
         *,
         case
             when segment_family in ('rfm_segment', 'rfm_group') then 'rfm'
+            when segment_family = 'lifecycle_stage' then 'lifecycle'
             when segment_family = 'custom' then 'custom'
             else 'persona'
         end as rule_kind,
         case
-            when segment_family in ('rfm_segment', 'rfm_group') then '*'
+            when segment_family in ('rfm_segment', 'rfm_group', 'lifecycle_stage') then '*'
             else segment_name
         end as rule_segment
     from changes
@@ -84,6 +92,13 @@ segment_conditions as (
     from threshold_history
     where {{ dbt.position("'.'", 'threshold_name') }} > 0
     union all
+    {%- for condition in lifecycle_conditions %}
+    select
+        'lifecycle' as rule_kind,
+        '*' as rule_segment,
+        {{ string_literal(condition) }} as condition_name
+    union all
+    {%- endfor %}
     {%- for score in rfm_scores %}
     select
         'rfm' as rule_kind,
@@ -95,7 +110,8 @@ segment_conditions as (
     {%- endfor %}
 ),
 
--- The thresholds each persona condition compares its fact with (persona_condition_facts).
+-- The thresholds each persona or lifecycle condition compares its fact with
+-- (persona_condition_facts, lifecycle_condition_facts).
 condition_thresholds as (
     {%- for condition, input in condition_facts.items() %}
     {%- for threshold in input.thresholds %}

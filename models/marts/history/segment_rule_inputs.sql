@@ -2,11 +2,19 @@
 -- condition's outcome and the fact it reads, what segment_input_history records per build so that
 -- segment_change_reasons can say which condition flipped. The outcomes are the columns that
 -- decide membership, not a second copy of the rules: the persona threshold flags
--- (macro persona_conditions names them), the RFM scores, and each custom segment leaf compiled by
+-- (macro persona_conditions names them), the RFM scores, the lifecycle stage conditions of
+-- customer_lifecycle (macro lifecycle_stage_rules), and each custom segment leaf compiled by
 -- custom_segment_condition_sql. A fact that is days since a date is recorded as the date
 -- (fact_kind days_since), which changes only when something happens.
 {%- set segments = custom_segment_definitions() %}
 {%- set leaves = custom_segment_leaf_conditions(segments) %}
+{%- set flag_conditions = [] %}
+{%- for condition, input in persona_condition_facts().items() %}
+{%- do flag_conditions.append((condition, input, 'persona_inputs')) %}
+{%- endfor %}
+{%- for condition, input in lifecycle_condition_facts().items() %}
+{%- do flag_conditions.append((condition, input, 'customer_lifecycle')) %}
+{%- endfor %}
 -- depends_on: {{ ref('int_persona_memberships') }}
 with
 
@@ -20,6 +28,10 @@ customer_facts as (
 
 customer_rfm as (
     select * from {{ ref('customer_rfm') }}
+),
+
+customer_lifecycle as (
+    select * from {{ ref('customer_lifecycle') }}
 ),
 
 as_of_point as (
@@ -58,8 +70,10 @@ persona_inputs as (
     inner join customer_dates on threshold_flags.customer_id = customer_dates.customer_id
 ),
 
-persona_conditions as (
-    {%- for condition, input in persona_condition_facts().items() %}
+-- The persona threshold flags and the lifecycle conditions: boolean columns of their model, each
+-- recorded with the column of its fact.
+flag_conditions as (
+    {%- for condition, input, relation in flag_conditions %}
     {%- if not loop.first %}
 
     union all
@@ -72,7 +86,7 @@ persona_conditions as (
         {{ string_literal(input.fact) }} as fact_name,
         cast({{ input.recorded }} as {{ dbt.type_string() }}) as fact_value,
         {{ string_literal('days_since' if input.recorded.endswith('_at') else 'value') }} as fact_kind
-    from persona_inputs
+    from {{ relation }}
     {%- endfor %}
 ),
 
@@ -130,7 +144,7 @@ custom_conditions as (
 ),
 
 conditions as (
-    select * from persona_conditions
+    select * from flag_conditions
     union all
     select * from rfm_conditions
     union all
@@ -138,12 +152,12 @@ conditions as (
 )
 
 select
-    conditions.customer_id,
-    conditions.condition_name,
-    conditions.outcome,
-    conditions.fact_name,
-    conditions.fact_value,
-    conditions.fact_kind,
+    cast(conditions.customer_id as {{ dbt.type_string() }}) as customer_id,
+    cast(conditions.condition_name as {{ dbt.type_string() }}) as condition_name,
+    cast(conditions.outcome as {{ dbt.type_string() }}) as outcome,
+    cast(conditions.fact_name as {{ dbt.type_string() }}) as fact_name,
+    cast(conditions.fact_value as {{ dbt.type_string() }}) as fact_value,
+    cast(conditions.fact_kind as {{ dbt.type_string() }}) as fact_kind,
     cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of
 from conditions
 cross join as_of_point

@@ -1,5 +1,5 @@
 -- One row per build as_of and threshold the segment rules compared facts with at that build:
--- the vars the persona conditions read (high_aov_threshold as resolved: the var, or the store
+-- the vars the persona and lifecycle conditions read (high_aov_threshold as resolved: the var, or the store
 -- AOV), the range of recency, frequency and monetary each RFM score covered (rank-based, so they
 -- move with the store), and each custom segment leaf's rule as the build compiled it. A reason
 -- between two builds states the threshold of each. Every build is recorded whole (a few dozen
@@ -15,12 +15,16 @@
     'purchase_frequent_min': var('purchase_frequent_min'),
     'purchase_lapsed_max_days': var('purchase_lapsed_max_days'),
     'purchase_recent_days': var('purchase_recent_days'),
+    'vip_min_order_value': var('vip_min_order_value'),
+    'vip_min_orders': var('vip_min_orders'),
+    'vip_single_order_window_days': var('vip_single_order_window_days'),
+    'vip_window_days': var('vip_window_days'),
 } %}
-{#- Every threshold a persona condition names is recorded: a new one must be added above. #}
-{%- for condition, input in persona_condition_facts().items() %}
+{#- Every threshold a persona or lifecycle condition names is recorded: a new one must be added above. #}
+{%- for condition, input in (persona_condition_facts().items() | list) + (lifecycle_condition_facts().items() | list) %}
 {%- for name in input.thresholds if name != 'high_aov_threshold' and name not in var_values %}
 {{ exceptions.raise_compiler_error(
-    "segment_threshold_history: persona condition " ~ condition ~ " reads var " ~ name ~ ", which it does not record") }}
+    "segment_threshold_history: condition " ~ condition ~ " reads var " ~ name ~ ", which it does not record") }}
 {%- endfor %}
 {%- endfor %}
 {{
@@ -48,7 +52,8 @@ var_thresholds as (
     {%- for name, value in var_values.items() %}
     select
         {{ string_literal(name) }} as threshold_name,
-        {{ string_literal(value | string) }} as threshold_value
+        {#- A null var (vip_single_order_window_days: any time) is recorded as none. #}
+        {{ string_literal('none' if value is none else value | string) }} as threshold_value
     union all
     {%- endfor %}
     select

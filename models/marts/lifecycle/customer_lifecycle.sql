@@ -1,5 +1,6 @@
 -- One row per customer in customer_facts: the lifecycle stage (acquisition = no valid order,
--- loyalty = VIP, retention = the rest), why a VIP is one, and the lapse status: the purchase
+-- loyalty = VIP, retention = the rest; macro lifecycle_stage_rules names its conditions, which
+-- segment_change_reasons reads too), why a VIP is one, and the lapse status: the purchase
 -- cadence status for customers with 2+ orders, the churn cut-off in days for one-time buyers.
 with
 
@@ -29,6 +30,7 @@ vip_flags as (
     select
         customer_facts.customer_id,
         customer_facts.valid_orders,
+        customer_facts.valid_orders > 0 as has_valid_order,
         customer_facts.days_since_last_order,
         customer_facts.as_of,
         coalesce(vip_status.orders_in_vip_window, 0) as orders_in_vip_window,
@@ -43,13 +45,7 @@ vip_flags as (
 
 select
     cast(vip_flags.customer_id as {{ dbt.type_string() }}) as customer_id,
-    cast(
-        case
-            when vip_flags.valid_orders = 0 then 'acquisition'
-            when vip_flags.is_vip_by_frequency or vip_flags.is_vip_by_order_value then 'loyalty'
-            else 'retention'
-        end as {{ dbt.type_string() }}
-    ) as lifecycle_stage,
+    cast({{ lifecycle_stage_sql('vip_flags') }} as {{ dbt.type_string() }}) as lifecycle_stage,
     vip_flags.is_vip_by_frequency or vip_flags.is_vip_by_order_value as is_vip,
     cast(
         case
@@ -58,6 +54,7 @@ select
             when vip_flags.is_vip_by_order_value then 'order_value'
         end as {{ dbt.type_string() }}
     ) as vip_reason,
+    vip_flags.has_valid_order,
     vip_flags.is_vip_by_frequency,
     vip_flags.is_vip_by_order_value,
     cast(vip_flags.valid_orders as {{ dbt.type_int() }}) as valid_orders,

@@ -1,7 +1,7 @@
 -- One row per customer and segment the customer is in at as_of: every persona the customer
--- meets (they overlap on purpose), the RFM segment and the RFM retention group, and every custom
--- segment of var custom_segments (family custom). This is the table a reverse-ETL job syncs to
--- the email platform.
+-- meets (they overlap on purpose), the RFM segment and the RFM retention group, the lifecycle
+-- stage, and every custom segment of var custom_segments (family custom). This is the table a
+-- reverse-ETL job syncs to the email platform.
 with
 
 persona_memberships as (
@@ -10,6 +10,10 @@ persona_memberships as (
 
 customer_rfm as (
     select * from {{ ref('customer_rfm') }}
+),
+
+customer_lifecycle as (
+    select * from {{ ref('customer_lifecycle') }}
 ),
 
 custom_segment_members as (
@@ -32,6 +36,22 @@ rfm_evidence as (
             "'; monetary='", as_text('monetary'),
         ]) }} as entered_because
     from customer_rfm
+),
+
+-- The facts the lifecycle stage rule compares (lifecycle_condition_facts), as rfm_evidence does.
+lifecycle_evidence as (
+    select
+        customer_id,
+        lifecycle_stage,
+        {%- set parts = [] %}
+        {%- for condition, input in lifecycle_condition_facts().items() %}
+        {%- do parts.extend([
+            string_literal(('; ' if not loop.first else '') ~ input.fact ~ '='),
+            "coalesce(" ~ as_text(input.fact) ~ ", 'none')",
+        ]) %}
+        {%- endfor %}
+        {{ dbt.concat(parts) }} as entered_because
+    from customer_lifecycle
 ),
 
 memberships as (
@@ -59,6 +79,15 @@ memberships as (
         'rfm_group' as segment_family,
         entered_because
     from rfm_evidence
+
+    union all
+
+    select
+        customer_id,
+        lifecycle_stage as segment_name,
+        'lifecycle_stage' as segment_family,
+        entered_because
+    from lifecycle_evidence
 
     union all
 
