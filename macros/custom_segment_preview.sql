@@ -7,7 +7,8 @@
 #}
 
 {#- For one segment name: the defined names, the definition, its top-level conditions (the
-    children of a top-level all or any, else the condition itself), its leaves, and a select with
+    children of a top-level all or any, else the condition itself) as readable text and its
+    leaves' labels (the wording of entered_because and the docs site), and a select with
     one row per customer: is_member, meets_<n> for each top-level condition, value_<n> for each
     leaf (what it compares), sample_order (a hash of customer_id), primary_persona, and the
     built custom_segment_members row's entered_because and is_built_member. Segment none, and no
@@ -25,6 +26,15 @@
     {%- set shape = 'all' if 'all' in condition else 'any' if 'any' in condition else 'one' -%}
     {%- set steps = [condition] if shape == 'one' else condition[shape] -%}
     {%- set leaves = custom_segment_leaves(condition) -%}
+    {#- The wording of entered_because and the docs site: one way to read a condition. #}
+    {%- set step_texts = [] -%}
+    {%- for step in steps -%}
+        {%- do step_texts.append(custom_segment_readable(step)) -%}
+    {%- endfor -%}
+    {%- set leaf_labels = [] -%}
+    {%- for leaf in leaves -%}
+        {%- do leaf_labels.append(custom_segment_leaf_label(leaf)) -%}
+    {%- endfor -%}
     {%- set activity_columns = [] -%}
     {%- for source_aggregates in custom_segment_aggregates(segments).values() -%}
         {%- for aggregate in source_aggregates -%}
@@ -63,7 +73,7 @@ left join {{ ref('custom_segment_members') }} as members
     on evaluated.customer_id = members.customer_id and members.segment_name = {{ string_literal(name) }}
     {%- endset -%}
     {%- do preview.update({
-        'segment': segment, 'shape': shape, 'steps': steps, 'leaves': leaves, 'sql': sql,
+        'segment': segment, 'shape': shape, 'steps': step_texts, 'leaves': leaf_labels, 'sql': sql,
         'activity_schema': activity.schema, 'activity_table': activity.identifier,
         'activity_columns': activity_columns,
     }) -%}

@@ -64,9 +64,8 @@ def compile_preview(session: DbtSession, name: str) -> dict[str, Any]:
     return json.loads(result.results[0].node.compiled_code)
 
 
-def label(node: Any) -> str:
-    """A condition as the flow YAML it is written in, cut at LABEL_WIDTH."""
-    text = yaml.safe_dump(node, default_flow_style=True, sort_keys=False, width=10_000).strip()
+def label(text: str) -> str:
+    """A condition's readable text (the compiler's wording), cut at LABEL_WIDTH."""
     return text if len(text) <= LABEL_WIDTH else text[:LABEL_WIDTH - 3] + "..."
 
 
@@ -172,11 +171,6 @@ def format_preview(compiled: dict[str, Any], preview: Preview, source: str) -> s
         header = ["customer_id", *[f"[{number}]" for number in range(1, len(leaves) + 1)], "primary persona"]
         rows = [[shown(cell) for cell in row[:-1]] for row in preview.sample]
         lines += table([header, *rows])
-        plain = f"custom segment: {' '.join(str(segment['description']).split())}"
-        reasons = [(row[0], row[-1]) for row in preview.sample if row[-1] and " ".join(row[-1].split()) != plain]
-        if reasons:
-            lines += ["", "Why, as custom_segment_members says:"]
-            lines += [f"  {customer_id}: {reason}" for customer_id, reason in reasons]
     return "\n".join(lines)
 
 

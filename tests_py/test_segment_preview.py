@@ -83,7 +83,7 @@ def test_an_all_funnel_never_grows_and_ends_at_the_size(previews: dict, name: st
 def test_the_first_step_is_an_independent_count(previews: dict, built_database: Path) -> None:
     """big_spenders_gone_quiet starts with lifetime_net_revenue between 300 and 1000000."""
     compiled, preview = previews["big_spenders_gone_quiet"]
-    assert compiled["steps"][0] == {"attribute": "lifetime_net_revenue", "op": "between", "value": [300, 1000000]}
+    assert compiled["steps"][0] == "lifetime_net_revenue between 300 and 1000000"
     [(expected,)] = query(built_database, "select count(*) from main.customer_facts"
                                           " where lifetime_net_revenue between 300 and 1000000")
     assert preview.steps[0] == expected
