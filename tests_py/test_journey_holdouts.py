@@ -19,7 +19,13 @@ import pytest
 
 from scripts import publish
 from scripts.dbt_session import DbtSession
-from scripts.demo_data.holdouts import holdout_fraction, is_held_out
+from scripts.demo_data.holdouts import (
+    DEMO_GLOBAL_HOLDOUT_SHARE,
+    DEMO_HOLDOUT_SALT,
+    holdout_fraction,
+    is_held_out,
+    journey_holdout_shares,
+)
 from tests_py.conftest import ROOT
 
 JOURNEY_TABLES = (
@@ -92,6 +98,16 @@ def test_int_journey_holdouts_agrees_with_the_python_twin(
     for journey in set(shares) - {"all"}:
         groups = {value[4] for (_, name), value in expected.items() if name == journey}
         assert groups == {"holdout", "treated"}, journey
+
+
+def test_the_demo_generator_holds_out_whom_the_default_build_holds_out(
+    work: duckdb.DuckDBPyConnection, dbt_settings: dict[str, object]
+) -> None:
+    """The demo's planted journey effects treat only the treated group: the generator's salt,
+    global share and shares must be the ones the build uses."""
+    assert dbt_settings == {"holdout_salt": DEMO_HOLDOUT_SALT, "global_holdout_share": DEMO_GLOBAL_HOLDOUT_SHARE}
+    built_shares = dict(work.execute("select journey, holdout_share from main_reference.journey_priorities").fetchall())
+    assert journey_holdout_shares() == {journey: float(share) for journey, share in built_shares.items()}
 
 
 def _load_held_out(connection: duckdb.DuckDBPyConnection, built_database: Path) -> None:

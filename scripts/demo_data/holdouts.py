@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import re
 from pathlib import Path
 
 
@@ -23,41 +22,28 @@ def is_held_out(salt: str, journey: str, customer_id: str, share: float,
             or holdout_fraction(salt, journey, customer_id) < share)
 
 
-# parents[2]: this file is scripts/demo_data/holdouts.py; the seed and dbt_project.yml are at the root.
+# The demo is generated for a build with the project's defaults of vars holdout_salt and
+# global_holdout_share; tests_py/test_journey_holdouts.py checks these against dbt's values.
+DEMO_HOLDOUT_SALT = "segments-holdout-v1"
+DEMO_GLOBAL_HOLDOUT_SHARE = 0.0
+
+# parents[2]: this file is scripts/demo_data/holdouts.py; the seeds are at the repository root.
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def project_holdout_salt() -> str:
-    """The default of var holdout_salt in dbt_project.yml (what a build without --vars uses)."""
-    match = re.search(r'^\s*holdout_salt:\s*"([^"]*)"', (_ROOT / "dbt_project.yml").read_text(),
-                      re.MULTILINE)
-    if match is None:
-        raise ValueError("dbt_project.yml has no holdout_salt var")
-    return match.group(1)
-
-
 def journey_holdout_shares() -> dict[str, float]:
-    """Each journey's holdout_share, from seeds/reference/journey_priorities.csv."""
+    """Each journey's holdout_share, from the seed seeds/reference/journey_priorities.csv."""
     with (_ROOT / "seeds" / "reference" / "journey_priorities.csv").open(encoding="utf-8") as handle:
         return {row["journey"]: float(row["holdout_share"]) for row in csv.DictReader(handle)}
-
-
-def project_global_holdout_share() -> float:
-    """The default of var global_holdout_share in dbt_project.yml."""
-    match = re.search(r"^\s*global_holdout_share:\s*([0-9.]+)", (_ROOT / "dbt_project.yml").read_text(),
-                      re.MULTILINE)
-    if match is None:
-        raise ValueError("dbt_project.yml has no global_holdout_share var")
-    return float(match.group(1))
 
 
 class HoldoutGroups:
     """Who the demo's journey emails skip: the project's default salt and shares."""
 
     def __init__(self) -> None:
-        self.salt = project_holdout_salt()
+        self.salt = DEMO_HOLDOUT_SALT
         self.shares = journey_holdout_shares()
-        self.global_share = project_global_holdout_share()
+        self.global_share = DEMO_GLOBAL_HOLDOUT_SHARE
 
     def held_out(self, journey: str, customer_id: str) -> bool:
         """True when the customer gets none of this journey's emails."""
