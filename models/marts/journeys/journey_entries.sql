@@ -350,14 +350,17 @@ orders_before_offer as (
         offer_days.offer_at,
         valid_orders.customer_id,
         valid_orders.net_revenue,
-        {{ days_since('valid_orders.ordered_at', 'offer_days.offer_at') }} as days_before_offer
+        {{ days_since('valid_orders.ordered_at', 'offer_days.offer_at') }}
+            as days_before_offer
     from offer_days
     inner join valid_orders
-        on valid_orders.ordered_at <= offer_days.offer_at
+        on offer_days.offer_at >= valid_orders.ordered_at
 ),
 
 vip_status_at_offer as (
-    {{ vip_status('orders_before_offer', 'days_before_offer', 'net_revenue', key_columns=['month_start', 'offer_at']) }}
+    {{ vip_status(
+        'orders_before_offer', 'days_before_offer', 'net_revenue', key_columns=['month_start', 'offer_at']
+    ) }}
 ),
 
 vip_entries as (
@@ -374,6 +377,18 @@ vip_entries as (
 -- first valid order; with cross_sell_first_order_only false, an order no later valid order
 -- followed by then), with a partner left (macro cross_sell_instances); buying a partner by then
 -- exits before it enters.
+{%- if var('cross_sell_first_order_only') %}
+{%- set trigger_replaced_by -%}
+    (other_orders.ordered_at < valid_orders.ordered_at
+        or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id < valid_orders.order_id)
+{%- endset %}
+{%- else %}
+{%- set trigger_replaced_by -%}
+    (other_orders.ordered_at > valid_orders.ordered_at
+        or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id > valid_orders.order_id)
+    and other_orders.ordered_at <= {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'valid_orders.ordered_at') }}
+{%- endset %}
+{%- endif %}
 cross_sell_trigger_orders as (
     select
         valid_orders.customer_id,
@@ -386,19 +401,7 @@ cross_sell_trigger_orders as (
         where
             other_orders.customer_id = valid_orders.customer_id
             and other_orders.order_id <> valid_orders.order_id
-            {%- if var('cross_sell_first_order_only') %}
-            and (
-                other_orders.ordered_at < valid_orders.ordered_at
-                or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id < valid_orders.order_id
-            )
-            {%- else %}
-            and (
-                other_orders.ordered_at > valid_orders.ordered_at
-                or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id > valid_orders.order_id
-            )
-            and other_orders.ordered_at
-            <= {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'valid_orders.ordered_at') }}
-            {%- endif %}
+            and {{ trigger_replaced_by }}
     )
 ),
 

@@ -41,9 +41,8 @@ entry_groups as (
         coalesce(journey_holdouts.holdout_group, 'treated') as holdout_group
     from entries
     left join journey_holdouts
-        on
-            entries.customer_id = journey_holdouts.customer_id
-            and entries.journey = journey_holdouts.journey
+        on entries.customer_id = journey_holdouts.customer_id
+        and entries.journey = journey_holdouts.journey
     union all
     select
         entries.customer_id,
@@ -53,9 +52,8 @@ entry_groups as (
         coalesce(global_holdouts.holdout_group, 'treated') as holdout_group
     from entries
     left join journey_holdouts as global_holdouts
-        on
-            entries.customer_id = global_holdouts.customer_id
-            and global_holdouts.journey = 'all'
+        on entries.customer_id = global_holdouts.customer_id
+        and global_holdouts.journey = 'all'
 ),
 
 monthly_entries as (
