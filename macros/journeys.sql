@@ -75,6 +75,47 @@
 {%- endmacro %}
 
 {#
+    The dates a customer's anniversaries recur on, the one definition journey_anniversary emails
+    on and journey_entries counts: the first valid order's UTC date, and the sign-up's when
+    anniversary_include_sign_up is on. A select returning customer_id, anniversary_of
+    (first_order / sign_up) and anniversary_date; `customer_facts_cte` holds customer_facts rows.
+#}
+{% macro anniversary_dates(customer_facts_cte) -%}
+    select
+        customer_id,
+        'first_order' as anniversary_of,
+        cast(first_order_at as date) as anniversary_date
+    from {{ customer_facts_cte }}
+    where first_order_at is not null
+    {%- if var('anniversary_include_sign_up') %}
+    union all
+    select
+        customer_id,
+        'sign_up' as anniversary_of,
+        cast(created_at as date) as anniversary_date
+    from {{ customer_facts_cte }}
+    where created_at is not null
+    {%- endif %}
+{%- endmacro %}
+
+{#
+    The first instant of each year or month (`datepart`) of the plausible window
+    (plausible_timestamp_min to _max, docs/definitions.md §1.4), which holds every counted
+    timestamp: the candidate instants of the yearly and monthly journeys. A select returning
+    period_start (a timestamp); the caller keeps those at or before as_of.
+#}
+{% macro plausible_period_starts(datepart) -%}
+    select cast(date_{{ datepart }} as {{ dbt.type_timestamp() }}) as period_start
+    from (
+        {{ dbt.date_spine(
+            datepart,
+            "cast('" ~ var('plausible_timestamp_min') ~ "' as date)",
+            "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
+        ) }}
+    ) as plausible_spine
+{%- endmacro %}
+
+{#
     The instant the monthly VIP offer of a month is due: vip_offer_day_of_month of the month
     starting at `month_start`, 00:00 UTC. journey_vip emails on it, journey_entries counts each
     one on which the customer was VIP.

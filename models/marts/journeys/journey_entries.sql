@@ -66,36 +66,27 @@ associations as (
     select * from {{ ref('product_associations') }}
 ),
 
--- Year and month starts up to as_of, from the plausible window (docs/definitions.md §1.4), which
--- holds every counted timestamp: the yearly and monthly journeys' candidate instants.
+-- Year and month starts up to as_of: the yearly and monthly journeys' candidate instants.
 plausible_years as (
-    {{ dbt.date_spine(
-        'year',
-        "cast('" ~ var('plausible_timestamp_min') ~ "' as date)",
-        "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
-    ) }}
+    {{ plausible_period_starts('year') }}
 ),
 
 calendar_years as (
-    select cast(plausible_years.date_year as {{ dbt.type_timestamp() }}) as year_start
+    select plausible_years.period_start as year_start
     from plausible_years
     cross join as_of_point
-    where cast(plausible_years.date_year as {{ dbt.type_timestamp() }}) <= as_of_point.as_of
+    where plausible_years.period_start <= as_of_point.as_of
 ),
 
 plausible_months as (
-    {{ dbt.date_spine(
-        'month',
-        "cast('" ~ var('plausible_timestamp_min') ~ "' as date)",
-        "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
-    ) }}
+    {{ plausible_period_starts('month') }}
 ),
 
 calendar_months as (
-    select cast(plausible_months.date_month as {{ dbt.type_timestamp() }}) as month_start
+    select plausible_months.period_start as month_start
     from plausible_months
     cross join as_of_point
-    where cast(plausible_months.date_month as {{ dbt.type_timestamp() }}) <= as_of_point.as_of
+    where plausible_months.period_start <= as_of_point.as_of
 ),
 
 -- Welcome: the sign-up; an order before the first email (a guest checkout, or one on the spot)
@@ -295,21 +286,7 @@ birthday_entries as (
 -- Anniversary: each yearly anniversary of the first valid order, from a year after it (as
 -- journey_anniversary), and of the sign-up when anniversary_include_sign_up says so.
 anniversary_dates as (
-    select
-        customer_id,
-        'first_order' as anniversary_of,
-        cast(first_order_at as date) as anniversary_date
-    from customer_facts
-    where first_order_at is not null
-    {% if var('anniversary_include_sign_up') -%}
-    union all
-    select
-        customer_id,
-        'sign_up' as anniversary_of,
-        cast(created_at as date) as anniversary_date
-    from customer_facts
-    where created_at is not null
-    {%- endif %}
+    {{ anniversary_dates('customer_facts') }}
 ),
 
 anniversaries as (
