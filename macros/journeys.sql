@@ -45,25 +45,83 @@
 {%- endmacro %}
 
 {#
+    A date's recurrence `years` years later, as a timestamp at 00:00 UTC: the one date rule of
+    the yearly journeys (birthday, anniversary), whether a journey model looks for the next one or
+    journey_entries lists the past ones. 29 February falls on 28 February in other years (dateadd
+    by years keeps the month). `years` is a SQL expression.
+#}
+{% macro yearly_date_at(date_column, years) -%}
+    {#- In parentheses: dbt-spark's dateadd multiplies the interval by 12 months as written. -#}
+    cast({{ dbt.dateadd('year', '(' ~ years ~ ')', date_column) }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#
     The next yearly recurrence of a date that a journey emails on (a birthday, an anniversary),
     as a timestamp at 00:00 UTC: this year's while it is still due or to come at as_of (as_of
     before it + journey_due_window_hours), else next year's. first_year = the first recurrence
-    that counts (0: the date's own year; 1: a year later, for an anniversary). 29 February falls
-    on 28 February in other years (dateadd by years keeps the month).
+    that counts (0: the date's own year; 1: a year later, for an anniversary). Macro
+    yearly_date_at gives the date.
 #}
 {% macro next_yearly_date_at(date_column, as_of_column, first_year=0) -%}
     {%- set years -%}
         greatest({{ dbt.datediff(date_column, as_of_column, 'year') }}, {{ first_year }})
     {%- endset -%}
-    {%- set this_year -%}
-        cast({{ dbt.dateadd('year', '(' ~ years ~ ')', date_column) }} as {{ dbt.type_timestamp() }})
-    {%- endset -%}
     case
-        when {{ as_of_column }} < {{ dbt.dateadd('hour', var('journey_due_window_hours'), this_year) }}
-            then {{ this_year }}
-        {#- In parentheses: dbt-spark's dateadd multiplies the interval by 12 months as written. #}
-        else cast({{ dbt.dateadd('year', '(' ~ years ~ ' + 1)', date_column) }} as {{ dbt.type_timestamp() }})
+        when {{ as_of_column }}
+            < {{ dbt.dateadd('hour', var('journey_due_window_hours'), yearly_date_at(date_column, years)) }}
+            then {{ yearly_date_at(date_column, years) }}
+        else {{ yearly_date_at(date_column, years ~ ' + 1') }}
     end
+{%- endmacro %}
+
+{#
+    The dates a customer's anniversaries recur on, the one definition journey_anniversary emails
+    on and journey_entries counts: the first valid order's UTC date, and the sign-up's when
+    anniversary_include_sign_up is on. A select returning customer_id, anniversary_of
+    (first_order / sign_up) and anniversary_date; `customer_facts_cte` holds customer_facts rows.
+#}
+{% macro anniversary_dates(customer_facts_cte) -%}
+    select
+        customer_id,
+        'first_order' as anniversary_of,
+        cast(first_order_at as date) as anniversary_date
+    from {{ customer_facts_cte }}
+    where first_order_at is not null
+    {%- if var('anniversary_include_sign_up') %}
+    union all
+    select
+        customer_id,
+        'sign_up' as anniversary_of,
+        cast(created_at as date) as anniversary_date
+    from {{ customer_facts_cte }}
+    where created_at is not null
+    {%- endif %}
+{%- endmacro %}
+
+{#
+    The first instant of each year or month (`datepart`) of the plausible window
+    (plausible_timestamp_min to _max, docs/definitions.md §1.4), which holds every counted
+    timestamp: the candidate instants of the yearly and monthly journeys. A select returning
+    period_start (a timestamp); the caller keeps those at or before as_of.
+#}
+{% macro plausible_period_starts(datepart) -%}
+    select cast(date_{{ datepart }} as {{ dbt.type_timestamp() }}) as period_start
+    from (
+        {{ dbt.date_spine(
+            datepart,
+            "cast('" ~ var('plausible_timestamp_min') ~ "' as date)",
+            "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
+        ) }}
+    ) as plausible_spine
+{%- endmacro %}
+
+{#
+    The instant the monthly VIP offer of a month is due: vip_offer_day_of_month of the month
+    starting at `month_start`, 00:00 UTC. journey_vip emails on it, journey_entries counts each
+    one on which the customer was VIP.
+#}
+{% macro vip_offer_at(month_start) -%}
+    {{ dbt.dateadd('day', var('vip_offer_day_of_month') - 1, month_start) }}
 {%- endmacro %}
 
 {# The remaining CTEs and the final select of a journey model (see above). #}
@@ -385,4 +443,64 @@ rfm_group_entries as (
         {{ valid_orders }}.order_id,
         {{ valid_orders }}.ordered_at,
         {{ order_items }}.product_id
+{%- endmacro %}
+
+{#
+    The cross-sell instances of a set of trigger orders, the one definition journey_cross_sell
+    emails on and journey_entries counts: each order whose products have bought-together partners
+    (macro order_partner_products) that the customer had not bought by the order, due
+    cross_sell_delay_days after it, exited by the first later purchase of one of those partners.
+    Continues a `with` list; `trigger_orders_cte` has customer_id, order_id, ordered_at;
+    `order_products_cte` is int_order_products, `associations_cte` product_associations. Emits
+    the CTEs cross_sell_order_products, cross_sell_order_partners, cross_sell_partner_purchases
+    and cross_sell_instances (customer_id, order_id, ordered_at, due_at, exited_at; one row per
+    trigger order with a partner left).
+#}
+{% macro cross_sell_instances(trigger_orders_cte, order_products_cte, associations_cte) -%}
+cross_sell_order_products as (
+    select {{ order_products_cte }}.*
+    from {{ order_products_cte }}
+    inner join {{ trigger_orders_cte }}
+        on {{ order_products_cte }}.order_id = {{ trigger_orders_cte }}.order_id
+),
+
+cross_sell_order_partners as (
+    {{ order_partner_products('cross_sell_order_products', associations_cte) }}
+),
+
+cross_sell_partner_purchases as (
+    -- The trigger order itself counts as bought by it: its own products are no cross-sell.
+    select
+        {{ trigger_orders_cte }}.customer_id,
+        {{ trigger_orders_cte }}.order_id,
+        {{ trigger_orders_cte }}.ordered_at,
+        cross_sell_order_partners.product_id,
+        max(case when purchases.ordered_at <= {{ trigger_orders_cte }}.ordered_at then 1 else 0 end)
+            as was_bought_by_trigger,
+        min(case when purchases.ordered_at > {{ trigger_orders_cte }}.ordered_at then purchases.ordered_at end)
+            as bought_after_at
+    from {{ trigger_orders_cte }}
+    inner join cross_sell_order_partners
+        on {{ trigger_orders_cte }}.order_id = cross_sell_order_partners.order_id
+    left join {{ order_products_cte }} as purchases
+        on {{ trigger_orders_cte }}.customer_id = purchases.customer_id
+        and cross_sell_order_partners.product_id = purchases.product_id
+    group by
+        {{ trigger_orders_cte }}.customer_id,
+        {{ trigger_orders_cte }}.order_id,
+        {{ trigger_orders_cte }}.ordered_at,
+        cross_sell_order_partners.product_id
+),
+
+cross_sell_instances as (
+    select
+        customer_id,
+        order_id,
+        ordered_at,
+        {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'ordered_at') }} as due_at,
+        min(bought_after_at) as exited_at
+    from cross_sell_partner_purchases
+    where was_bought_by_trigger = 0
+    group by customer_id, order_id, ordered_at
+)
 {%- endmacro %}

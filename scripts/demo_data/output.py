@@ -22,6 +22,7 @@ from .orders import build_orders
 from .products import build_products
 from .records import Dataset, Table
 from .sessions import build_sessions
+from .winback_effect import plant_winback_effect
 
 # parents[2]: this file is scripts/demo_data/output.py and the seeds are at the repository root.
 DEFAULT_OUT = Path(__file__).resolve().parents[2] / "seeds"
@@ -57,6 +58,8 @@ def build_dataset(seed: int = SEED) -> Dataset:
                                  products, seed)
     messages, flows = build_messages(rng)
     email_events = build_email_events(customers, messages, flows, sessions, rng)
+    # Page views only, after the emails: the emails' draws stay where they were.
+    sessions = plant_winback_effect(customers, orders, sessions, email_events, seed)
     tables = {
         "raw_customers": customers_table(customers, rng),
         "raw_products": products_table(products),

@@ -22,21 +22,7 @@ customer_facts as (
 ),
 
 anniversary_dates as (
-    select
-        customer_id,
-        'first_order' as anniversary_of,
-        cast(first_order_at as date) as anniversary_date
-    from customer_facts
-    where first_order_at is not null
-    {% if var('anniversary_include_sign_up') -%}
-    union all
-    select
-        customer_id,
-        'sign_up' as anniversary_of,
-        cast(created_at as date) as anniversary_date
-    from customer_facts
-    where created_at is not null
-    {%- endif %}
+    {{ anniversary_dates('customer_facts') }}
 ),
 
 next_anniversaries as (

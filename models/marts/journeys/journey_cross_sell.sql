@@ -50,38 +50,7 @@ trigger_orders as (
     where order_rank = 1
 ),
 
-trigger_order_products as (
-    select order_products.*
-    from order_products
-    inner join trigger_orders
-        on order_products.order_id = trigger_orders.order_id
-),
-
-trigger_order_partners as (
-    {{ order_partner_products('trigger_order_products', 'associations') }}
-),
-
-partner_purchases as (
-    -- The trigger order itself counts as bought by it: its own products are no cross-sell.
-    select
-        trigger_orders.customer_id,
-        trigger_orders.order_id,
-        trigger_orders.ordered_at,
-        trigger_order_partners.product_id,
-        max(case when purchases.ordered_at <= trigger_orders.ordered_at then 1 else 0 end) as was_bought_by_trigger,
-        min(case when purchases.ordered_at > trigger_orders.ordered_at then purchases.ordered_at end) as bought_after_at
-    from trigger_orders
-    inner join trigger_order_partners
-        on trigger_orders.order_id = trigger_order_partners.order_id
-    left join order_products as purchases
-        on trigger_orders.customer_id = purchases.customer_id
-        and trigger_order_partners.product_id = purchases.product_id
-    group by
-        trigger_orders.customer_id,
-        trigger_orders.order_id,
-        trigger_orders.ordered_at,
-        trigger_order_partners.product_id
-),
+{{ cross_sell_instances('trigger_orders', 'order_products', 'associations') }},
 
 journey_steps as (
     select
@@ -90,12 +59,10 @@ journey_steps as (
         ordered_at as trigger_at,
         cast(null as {{ dbt.type_string() }}) as branch,
         1 as step,
-        {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'ordered_at') }} as due_at,
-        min(bought_after_at) as exited_at,
+        due_at,
+        exited_at,
         'bought_partner_product' as exit_reason
-    from partner_purchases
-    where was_bought_by_trigger = 0
-    group by customer_id, order_id, ordered_at
+    from cross_sell_instances
 ),
 
 {{ journey_rows(

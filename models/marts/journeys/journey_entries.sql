@@ -5,8 +5,9 @@
 -- back (holdout): that is the first moment the treated and the held-out differ. An instance that
 -- exits at or before that moment never entered. Each trigger is the journey model's own (one
 -- macro or var per concept); RFM retention reads the recorded builds (segment_history), because
--- its trigger is a change between builds. Birthday, anniversary, VIP and cross-sell have no
--- entries yet (docs/journeys.md, "Which entries count").
+-- its trigger is a change between builds. VIP status and cross-sell partners at a past instant are
+-- approximations (docs/journeys.md, "Which entries count"): VIP by the lifecycle rule on the orders
+-- up to the offer day, partners from today's product_associations.
 with
 
 as_of_point as (
@@ -47,6 +48,45 @@ products as (
 
 segment_history as (
     select * from {{ ref('segment_history') }}
+),
+
+customers as (
+    select
+        customer_id,
+        created_at,
+        birth_date
+    from {{ ref('stg_shop__customers') }}
+),
+
+order_products as (
+    select * from {{ ref('int_order_products') }}
+),
+
+associations as (
+    select * from {{ ref('product_associations') }}
+),
+
+-- Year and month starts up to as_of: the yearly and monthly journeys' candidate instants.
+plausible_years as (
+    {{ plausible_period_starts('year') }}
+),
+
+calendar_years as (
+    select plausible_years.period_start as year_start
+    from plausible_years
+    cross join as_of_point
+    where plausible_years.period_start <= as_of_point.as_of
+),
+
+plausible_months as (
+    {{ plausible_period_starts('month') }}
+),
+
+calendar_months as (
+    select plausible_months.period_start as month_start
+    from plausible_months
+    cross join as_of_point
+    where plausible_months.period_start <= as_of_point.as_of
 ),
 
 -- Welcome: the sign-up; an order before the first email (a guest checkout, or one on the spot)
@@ -221,6 +261,139 @@ rfm_retention_entries as (
     {%- endif %}
 ),
 
+-- Birthday: each yearly birthday (macro yearly_date_at, as journey_birthday) on or after the
+-- sign-up, of customers with a birth date and a known sign-up.
+birthday_entries as (
+    select
+        customers.customer_id,
+        'birthday' as journey,
+        cast(cast({{ yearly_date_at(
+            'customers.birth_date', dbt.datediff('customers.birth_date', 'calendar_years.year_start', 'year')
+        ) }} as date) as {{ dbt.type_string() }}) as entry_key,
+        {{ yearly_date_at(
+            'customers.birth_date', dbt.datediff('customers.birth_date', 'calendar_years.year_start', 'year')
+        ) }} as entered_at
+    from customers
+    inner join calendar_years
+        on {{ dbt.date_trunc('year', 'customers.created_at') }} <= calendar_years.year_start
+    where
+        customers.birth_date is not null
+        and {{ yearly_date_at(
+            'customers.birth_date', dbt.datediff('customers.birth_date', 'calendar_years.year_start', 'year')
+        ) }} >= customers.created_at
+),
+
+-- Anniversary: each yearly anniversary of the first valid order, from a year after it (as
+-- journey_anniversary), and of the sign-up when anniversary_include_sign_up says so.
+anniversary_dates as (
+    {{ anniversary_dates('customer_facts') }}
+),
+
+anniversaries as (
+    select
+        anniversary_dates.customer_id,
+        anniversary_dates.anniversary_of,
+        {{ yearly_date_at(
+            'anniversary_dates.anniversary_date',
+            dbt.datediff('anniversary_dates.anniversary_date', 'calendar_years.year_start', 'year'),
+        ) }} as anniversary_at
+    from anniversary_dates
+    inner join calendar_years
+        on cast(anniversary_dates.anniversary_date as {{ dbt.type_timestamp() }}) < calendar_years.year_start
+),
+
+anniversary_entries as (
+    select
+        customer_id,
+        'anniversary' as journey,
+        {{ dbt.concat(["anniversary_of", "':'", "cast(cast(anniversary_at as date) as " ~ dbt.type_string() ~ ")"]) }}
+            as entry_key,
+        anniversary_at as entered_at
+    from anniversaries
+),
+
+-- VIP: each month's offer day (macro vip_offer_at, as journey_vip) on which the customer was VIP
+-- by the lifecycle rule (macro vip_status) evaluated on the valid orders up to that instant.
+offer_days as (
+    select
+        month_start,
+        {{ vip_offer_at('month_start') }} as offer_at
+    from calendar_months
+),
+
+orders_before_offer as (
+    select
+        offer_days.month_start,
+        offer_days.offer_at,
+        valid_orders.customer_id,
+        valid_orders.net_revenue,
+        {{ days_since('valid_orders.ordered_at', 'offer_days.offer_at') }}
+            as days_before_offer
+    from offer_days
+    inner join valid_orders
+        on offer_days.offer_at >= valid_orders.ordered_at
+),
+
+vip_status_at_offer as (
+    {{ vip_status(
+        'orders_before_offer', 'days_before_offer', 'net_revenue', key_columns=['month_start', 'offer_at']
+    ) }}
+),
+
+vip_entries as (
+    select
+        customer_id,
+        'vip' as journey,
+        cast(cast(month_start as date) as {{ dbt.type_string() }}) as entry_key,
+        offer_at as entered_at
+    from vip_status_at_offer
+    where is_vip
+),
+
+-- Cross-sell: each order that was the journey's trigger order when its email became due (the
+-- first valid order; with cross_sell_first_order_only false, an order no later valid order
+-- followed by then), with a partner left (macro cross_sell_instances); buying a partner by then
+-- exits before it enters.
+{%- if var('cross_sell_first_order_only') %}
+{%- set trigger_replaced_by -%}
+    (other_orders.ordered_at < valid_orders.ordered_at
+        or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id < valid_orders.order_id)
+{%- endset %}
+{%- else %}
+{%- set trigger_replaced_by -%}
+    (other_orders.ordered_at > valid_orders.ordered_at
+        or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id > valid_orders.order_id)
+    and other_orders.ordered_at <= {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'valid_orders.ordered_at') }}
+{%- endset %}
+{%- endif %}
+cross_sell_trigger_orders as (
+    select
+        valid_orders.customer_id,
+        valid_orders.order_id,
+        valid_orders.ordered_at
+    from valid_orders
+    where not exists (
+        select 1
+        from valid_orders as other_orders
+        where
+            other_orders.customer_id = valid_orders.customer_id
+            and other_orders.order_id <> valid_orders.order_id
+            and {{ trigger_replaced_by }}
+    )
+),
+
+{{ cross_sell_instances('cross_sell_trigger_orders', 'order_products', 'associations') }},
+
+cross_sell_entries as (
+    select
+        customer_id,
+        'cross_sell' as journey,
+        order_id as entry_key,
+        due_at as entered_at
+    from cross_sell_instances
+    where exited_at is null or exited_at > due_at
+),
+
 all_entries as (
     select * from welcome_entries
     union all
@@ -233,6 +406,14 @@ all_entries as (
     select * from replenishment_entries
     union all
     select * from rfm_retention_entries
+    union all
+    select * from birthday_entries
+    union all
+    select * from anniversary_entries
+    union all
+    select * from vip_entries
+    union all
+    select * from cross_sell_entries
 )
 
 select

@@ -16,8 +16,8 @@ entries as (
     select * from {{ ref('journey_entries') }}
 ),
 
-journey_priorities as (
-    select * from {{ ref('journey_priorities') }}
+journey_holdouts as (
+    select * from {{ ref('int_journey_holdouts') }}
 ),
 
 valid_orders as (
@@ -29,32 +29,31 @@ as_of_point as (
     select as_of from {{ ref('int_as_of') }}
 ),
 
--- Each entry's group: held out of the journey (or of every journey), or treated. The one place
--- that assigns groups, so that it can read a precomputed holdout table instead.
+-- Each entry's group, read from the one assignment every journey model reads: held out of the
+-- journey (or of every journey), or treated. A customer without a row (a journey missing from
+-- journey_priorities) is treated, as in the journey models.
 entry_groups as (
     select
         entries.customer_id,
         entries.journey,
         entries.entry_key,
         entries.entered_at,
-        case
-            when {{ is_held_out(
-                    'entries.customer_id', 'entries.journey', 'coalesce(journey_priorities.holdout_share, 0)'
-                ) }}
-                then 'holdout'
-            else 'treated'
-        end as holdout_group
+        coalesce(journey_holdouts.holdout_group, 'treated') as holdout_group
     from entries
-    left join journey_priorities
-        on entries.journey = journey_priorities.journey
+    left join journey_holdouts
+        on entries.customer_id = journey_holdouts.customer_id
+        and entries.journey = journey_holdouts.journey
     union all
     select
-        customer_id,
+        entries.customer_id,
         'all journeys' as journey,
-        {{ dbt.concat(['journey', "':'", 'entry_key']) }} as entry_key,
-        entered_at,
-        case when {{ is_in_global_holdout('customer_id') }} then 'holdout' else 'treated' end as holdout_group
+        {{ dbt.concat(['entries.journey', "':'", 'entries.entry_key']) }} as entry_key,
+        entries.entered_at,
+        coalesce(global_holdouts.holdout_group, 'treated') as holdout_group
     from entries
+    left join journey_holdouts as global_holdouts
+        on entries.customer_id = global_holdouts.customer_id
+        and global_holdouts.journey = 'all'
 ),
 
 monthly_entries as (

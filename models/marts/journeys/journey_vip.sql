@@ -39,7 +39,7 @@ offer_dates as (
     select
         as_of,
         month_start,
-        {{ dbt.dateadd('day', var('vip_offer_day_of_month') - 1, 'month_start') }} as this_month_offer_at,
+        {{ vip_offer_at('month_start') }} as this_month_offer_at,
         {{ dbt.dateadd('month', 1, 'month_start') }} as next_month_start
     from offer_months
 ),
@@ -61,7 +61,7 @@ journey_steps as (
         current_offer.offer_month_start as trigger_at,
         vips.vip_reason as branch,
         1 as step,
-        {{ dbt.dateadd('day', var('vip_offer_day_of_month') - 1, 'current_offer.offer_month_start') }} as due_at,
+        {{ vip_offer_at('current_offer.offer_month_start') }} as due_at,
         cast(null as {{ dbt.type_timestamp() }}) as exited_at,
         cast(null as {{ dbt.type_string() }}) as exit_reason
     from vips
