@@ -23,7 +23,7 @@ with warnings.catch_warnings():
     from lifetimes.utils import summary_data_from_transaction_data
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-PREDICTIONS_YAML = REPO_ROOT / "models" / "marts" / "predictions" / "_predictions__models.yml"
+BTYD_INPUTS_YAML = REPO_ROOT / "models" / "marts" / "predictions" / "customer_btyd_inputs.yml"
 
 # Fader, Hardie & Lee (2005), the 2,357 CDNOW customers, time in weeks.
 PUBLISHED_BG_NBD = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
@@ -249,7 +249,7 @@ def test_gamma_gamma_skips_customers_without_repeat_spend(cdnow_with_spend: pd.D
 
 
 def _unit_test(name: str) -> dict[str, Any]:
-    document = yaml.safe_load(PREDICTIONS_YAML.read_text())
+    document = yaml.safe_load(BTYD_INPUTS_YAML.read_text())
     (test,) = [t for t in document["unit_tests"] if t["name"] == name]
     return dict(test)
 

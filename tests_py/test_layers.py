@@ -10,8 +10,16 @@ checked:
 - audit reads seeds, sources, staging and audit: it explains what staging kept and dropped;
 - every model sits under one of models/staging, intermediate, marts, activation or audit.
 
-And the folders: each folder of models/ holds one YAML, `_<folder>__models.yml`, which documents
-the folder's models (the staging root holds the sources, `_staging__sources.yml`).
+And the folders, which the manifest's `patch_path`s and the files of models/ are checked against:
+
+- each folder of models/ documents its own models: in one `_<folder>__models.yml` (the staging
+  root holds the sources, `_staging__sources.yml`), or, in a folder whose YAML would be too long to
+  read in one file, in `<model>.yml` beside each model (its properties and unit tests), with
+  `<model>__unit_tests.yml` for unit tests that do not fit there and `_<folder>__<topic>.yml` for
+  what spans models (the journey steps' shared columns, exposures, the semantic layer);
+- no YAML file under models/ is over MAX_YAML_LINES lines;
+- each mart sits in the folder of its domain: a mart whose name starts with one of
+  MART_DOMAIN_PREFIXES sits in that prefix's folder of models/marts.
 """
 
 from __future__ import annotations
@@ -37,6 +45,19 @@ ALLOWED_UPSTREAM: dict[str, set[str]] = {
     "audit": RAW | {"staging", "audit"},
 }
 SOURCES_YAML = {"models/staging": "_staging__sources.yml"}
+MAX_YAML_LINES = 400
+# A mart named with one of these prefixes belongs to that folder of models/marts; the longest
+# matching prefix wins.
+MART_DOMAIN_PREFIXES = {
+    "journey_": "journeys",
+    "site_": "site",
+    "email_": "email",
+    "product_": "products",
+    "custom_segment_": "custom_segments",
+    "btyd_": "predictions",
+    "customer_btyd_": "predictions",
+    "rfm_": "rfm",
+}
 # The data test that no model outside these layers has a name or email column; it must run after
 # every model it checks.
 PERSONAL_DATA_TEST = "test.segments.personal_data_stays_in_activation"
@@ -105,24 +126,115 @@ def test_the_check_sees_a_violation(manifest: Manifest) -> None:
     assert any(line.startswith(stray["original_file_path"]) for line in found), found
 
 
-def test_each_folder_has_one_yaml_named_after_it(manifest: Manifest) -> None:
-    """One `_<folder>__models.yml` per folder of models/ with models or YAML in it, documenting
-    exactly that folder's models."""
+def yaml_files() -> list[Path]:
+    return sorted(path for path in (ROOT / "models").rglob("*") if path.suffix in (".yml", ".yaml"))
+
+
+def yaml_layout_problems(manifest: Manifest, files: dict[str, list[str]]) -> list[str]:
+    """One line per YAML file named against the folder convention and per model or unit test
+    documented outside its folder's YAML. `files` maps each folder of models/ (relative to the
+    repository) to the names of its YAML files."""
     problems = []
-    folders = {path.parent for path in (ROOT / "models").rglob("*")
-               if path.is_file() and path.suffix in (".sql", ".py", ".yml", ".yaml")}
-    for folder in sorted(folders):
-        relative = folder.relative_to(ROOT).as_posix()
-        expected = SOURCES_YAML.get(relative, f"_{folder.name}__models.yml")
-        found = sorted(path.name for path in folder.iterdir() if path.suffix in (".yml", ".yaml"))
-        if found != [expected]:
-            problems.append(f"{relative}: {found}, expected [{expected!r}]")
+    models_in: dict[str, set[str]] = {}
     for node in models(manifest):
-        folder = PurePosixPath(node["original_file_path"]).parent
-        patch = node.get("patch_path") or ""
-        if PurePosixPath(patch.split("://", 1)[-1]).parent != folder:
-            problems.append(f"{node['original_file_path']}: documented in {patch or 'no YAML'}")
+        path = PurePosixPath(node["original_file_path"])
+        models_in.setdefault(path.parent.as_posix(), set()).add(path.stem)
+    for folder, names in sorted(files.items()):
+        name = PurePosixPath(folder).name
+        single = SOURCES_YAML.get(folder, f"_{name}__models.yml")
+        if single in names:
+            if names != [single]:
+                problems.append(f"{folder}: {names}, expected [{single!r}] or one YAML per model")
+            continue
+        own = models_in.get(folder, set())
+        for file in names:
+            stem = file.rsplit(".", 1)[0]
+            if not (stem in own or stem.removesuffix("__unit_tests") in own or stem.startswith(f"_{name}__")):
+                problems.append(f"{folder}/{file}: names no model of the folder and is not _{name}__<topic>.yml")
+    for node in models(manifest):
+        path = PurePosixPath(node["original_file_path"])
+        patch = PurePosixPath((node.get("patch_path") or "").split("://", 1)[-1])
+        if patch.parent != path.parent:
+            problems.append(f"{path}: documented in {node.get('patch_path') or 'no YAML'}")
+        elif patch.name not in (f"{path.stem}.yml", SOURCES_YAML.get(path.parent.as_posix()),
+                                f"_{path.parent.name}__models.yml") and not patch.name.startswith(f"_{path.parent.name}__"):
+            problems.append(f"{path}: documented in {patch.name}, expected {path.stem}.yml")
+    for test in manifest["unit_tests"].values():
+        model = manifest["nodes"].get(f"model.segments.{test['model']}")
+        if model is None:
+            continue
+        path = PurePosixPath(model["original_file_path"])
+        written = PurePosixPath(test["original_file_path"])
+        expected = {f"{path.stem}.yml", f"{path.stem}__unit_tests.yml", f"_{path.parent.name}__models.yml"}
+        if written.parent != path.parent or written.name not in expected:
+            problems.append(f"unit test {test['name']} of {test['model']} is in {written}, expected one of "
+                            f"{sorted(expected)} in {path.parent}")
+    return sorted(problems)
+
+
+def test_each_folder_documents_its_own_models(manifest: Manifest) -> None:
+    """Each folder documents its models in `_<folder>__models.yml` or in one YAML per model, and a
+    model's unit tests are beside it."""
+    files: dict[str, list[str]] = {}
+    for path in yaml_files():
+        files.setdefault(path.parent.relative_to(ROOT).as_posix(), []).append(path.name)
+    for path in (ROOT / "models").rglob("*"):
+        if path.is_file() and path.suffix in (".sql", ".py"):
+            files.setdefault(path.parent.relative_to(ROOT).as_posix(), [])
+    problems = yaml_layout_problems(manifest, {folder: sorted(names) for folder, names in files.items()})
     assert not problems, "\n".join(problems)
+
+
+def test_the_folder_check_sees_a_misplaced_yaml(manifest: Manifest) -> None:
+    """A folder YAML beside per-model ones, a YAML naming another folder's model, a model documented
+    in another model's YAML and a unit test away from its model are caught."""
+    edited = json.loads(json.dumps(manifest))
+    node = edited["nodes"]["model.segments.journey_queue"]
+    node["patch_path"] = "segments://models/marts/journeys/journey_lift.yml"
+    test = next(t for t in edited["unit_tests"].values() if t["model"] == "journey_queue")
+    test["original_file_path"] = "models/marts/journeys/journey_lift.yml"
+    found = yaml_layout_problems(edited, {
+        "models/marts/journeys": ["_journeys__models.yml", "journey_queue.yml"],
+        "models/marts/email": ["campaign_performance.yml", "customer_facts.yml"],
+    })
+    assert any(line.startswith("models/marts/journeys: ") for line in found), found
+    assert "models/marts/email/customer_facts.yml: names no model of the folder and is not " \
+        "_email__<topic>.yml" in found, found
+    assert any(line.startswith("models/marts/journeys/journey_queue.sql: documented in journey_lift.yml")
+               for line in found), found
+    assert any(line.startswith(f"unit test {test['name']} of journey_queue is in ") for line in found), found
+
+
+def test_no_yaml_file_is_too_long_to_read() -> None:
+    long = [f"{path.relative_to(ROOT)}: {count} lines" for path in yaml_files()
+            if (count := len(path.read_text().splitlines())) > MAX_YAML_LINES]
+    assert not long, f"split these by model (at most {MAX_YAML_LINES} lines a file):\n" + "\n".join(long)
+
+
+def misplaced_marts(manifest: Manifest) -> list[str]:
+    """One line per mart outside the folder its name's domain prefix gives."""
+    problems = []
+    for node in models(manifest):
+        path = PurePosixPath(node["original_file_path"])
+        if layer(manifest, node["unique_id"]) != "marts":
+            continue
+        prefixes = [prefix for prefix in MART_DOMAIN_PREFIXES if node["name"].startswith(prefix)]
+        if prefixes:
+            folder = MART_DOMAIN_PREFIXES[max(prefixes, key=len)]
+            if path.parts[2] != folder:
+                problems.append(f"{path}: belongs in models/marts/{folder}")
+    return sorted(problems)
+
+
+def test_each_mart_sits_in_its_domain_folder(manifest: Manifest) -> None:
+    problems = misplaced_marts(manifest)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_domain_check_sees_a_misplaced_mart(manifest: Manifest) -> None:
+    edited = json.loads(json.dumps(manifest))
+    edited["nodes"]["model.segments.journey_queue"]["original_file_path"] = "models/marts/products/journey_queue.sql"
+    assert "models/marts/products/journey_queue.sql: belongs in models/marts/journeys" in misplaced_marts(edited)
 
 
 def ancestors(manifest: Manifest, unique_id: str) -> set[str]:
