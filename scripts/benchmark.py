@@ -383,7 +383,8 @@ def first_reprocessed_day(session: DbtSession, delivered: list[str]) -> str | No
     """The first day an incremental build reprocesses after `delivered` days arrived: what its
     event tests need to check (var data_tests_since). The latest day already built is the day
     before the first delivered one; which day the build reprocesses from is the rule of
-    macros/incremental.sql (incremental_reprocess_from), asked of dbt with the session's vars."""
+    macros/incremental.sql (incremental_reprocess_from), asked of dbt with the session's vars.
+    The session lets go of the database after, for the build that follows."""
     if not delivered:
         return None
     latest_built = (date.fromisoformat(delivered[0]) - timedelta(days=1)).isoformat()

@@ -42,7 +42,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import build_summary, publish, replay  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, DbtSession, as_naive_utc, set_environment  # noqa: E402
+from scripts.dbt_session import REPO_ROOT, DbtSession, as_naive_utc, set_environment, work_database  # noqa: E402
 
 STATUS_DIR = "builds"
 LAST_STATUS = "last_build.json"
@@ -341,8 +341,7 @@ def preview_database(preview_dir: Path, as_of: datetime) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("SEGMENTS_DUCKDB_PATH", REPO_ROOT / "segments.duckdb")),
-                        help="the work database (default: $SEGMENTS_DUCKDB_PATH, else segments.duckdb)")
+                        help="the work database (default: the profile's, $SEGMENTS_DUCKDB_PATH else segments.duckdb)")
     parser.add_argument("--published-dir", type=Path, default=REPO_ROOT / "published")
     parser.add_argument("--vars", default="", help="vars of the build (YAML), as for dbt --vars")
     parser.add_argument("--target-path", type=Path, help="dbt --target-path")
@@ -353,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="build nothing: run the data tests on what the last build left, publish it if they pass")
     args = parser.parse_args(argv)
     build_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
-    database, target_path = args.database, args.target_path
+    database, target_path = args.database or work_database(), args.target_path
     if args.preview is not None:
         build_vars["as_of"] = replay.format_as_of(args.preview)
         database = preview_database(args.preview_dir, args.preview)

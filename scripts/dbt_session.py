@@ -10,7 +10,7 @@ No other module reads the project's or the profile's YAML, or repeats a rule tha
   Python API): an inline `dbt show` for a value (a var, the build's as_of, a macro's answer),
   `dbt ls` for a selection, a `dbt run-operation` for a macro. A parse costs seconds (a full one,
   after vars change, about 15 s on the demo), so one session parses once and every invocation
-  reuses that manifest; its `settings()` are `project_settings` of the same arguments.
+  reuses that manifest; its `settings` are `project_settings` of the same arguments.
 """
 
 from __future__ import annotations
@@ -56,6 +56,8 @@ class ProjectSettings:
     threads: int
     # The profile's adapter settings (dbt-duckdb's `settings`: DuckDB's threads, memory_limit, ...).
     adapter_settings: dict[str, Any] = field(default_factory=dict)
+    # The DuckDB file the target builds into (dbt-duckdb's `path`, as it opens it); None elsewhere.
+    database: Path | None = None
 
     @property
     def duckdb_threads(self) -> int:
@@ -105,7 +107,16 @@ def project_settings(project_dir: Path = REPO_ROOT, build_vars: dict[str, Any] |
         target_type=credentials.type,
         threads=int(config.threads),
         adapter_settings=dict(getattr(credentials, "settings", None) or {}),
+        database=Path(credentials.path).resolve() if credentials.type == "duckdb" else None,
     )
+
+
+def work_database(project_dir: Path = REPO_ROOT) -> Path:
+    """The DuckDB file dbt builds into (the profile's path, SEGMENTS_DUCKDB_PATH rendered)."""
+    database = project_settings(project_dir).database
+    if database is None:
+        raise SystemExit("the profile's target is not DuckDB: name the database file (--database)")
+    return database
 
 
 def as_naive_utc(value: Any) -> datetime | None:

@@ -55,6 +55,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import build, publish, replay  # noqa: E402
+from scripts import dbt_session  # noqa: E402
 from scripts.dbt_session import REPO_ROOT, project_settings, vars_yaml  # noqa: E402
 
 SAMPLE_VAR = "diff_sample_customers"
@@ -802,7 +803,7 @@ def build_both(base: Version | None, change: Version, work_database: Path, as_of
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     repo = args.repo.resolve()
-    work_database = args.database.resolve()
+    work_database = (args.database or dbt_session.work_database(repo)).resolve()
     shared_vars = parse_vars(args.vars)
     change_vars = {**shared_vars, **parse_vars(args.change_vars)}
     served = served_state(args.published_dir.resolve())
@@ -886,8 +887,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"exit {GATE_EXIT} when a segment's entered plus left exceed SHARE of its members before")
     parser.add_argument("--published-dir", type=Path, default=REPO_ROOT / "published")
     parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("SEGMENTS_DUCKDB_PATH", REPO_ROOT / "segments.duckdb")),
-                        help="the work database whose recorded history both builds read (read-only)")
+                        help="the work database whose recorded history both builds read (read-only; default: "
+                             "the profile's)")
     parser.add_argument("--out-dir", type=Path, default=REPO_ROOT / "diff", help="where the .md and .json go")
     parser.add_argument("--repo", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--one-at-a-time", action="store_true", help="build the two versions one after the other")

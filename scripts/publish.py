@@ -44,7 +44,7 @@ import yaml
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.dbt_session import project_settings  # noqa: E402
+from scripts.dbt_session import project_settings, work_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -374,8 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "database", type=Path, nargs="?",
-        default=Path(os.environ.get("SEGMENTS_DUCKDB_PATH", "segments.duckdb")),
-        help="the work database dbt built (default: $SEGMENTS_DUCKDB_PATH, else segments.duckdb)",
+        help="the work database dbt built (default: the profile's, $SEGMENTS_DUCKDB_PATH else segments.duckdb)",
     )
     parser.add_argument("--published-dir", type=Path, default=Path("published"))
     parser.add_argument("--keep", type=int, help=f"snapshots to keep (default: var {KEEP_VAR})")
@@ -399,7 +398,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{snapshot.manifest['publish_seconds']} s)\n  Parquet:  {args.published_dir / snapshot.snapshot_id.split('-')[0]}/"
         )
         return 0
-    snapshot = publish(args.database, args.published_dir, keep, resolved_vars=resolved_vars,
+    snapshot = publish(args.database or work_database(args.project_dir), args.published_dir, keep,
+                       resolved_vars=resolved_vars,
                        project_dir=args.project_dir)
     served = args.published_dir / SERVED_NAME
     print(

@@ -8,6 +8,7 @@ of macros/incremental.sql, asked of dbt. One session on a copy of the built demo
 from __future__ import annotations
 
 import ast
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import datetime
@@ -105,4 +106,5 @@ def test_the_settings_are_what_dbt_resolves(session: DbtSession) -> None:
     assert settings.vars[publish.KEEP_VAR] == project_settings().vars[publish.KEEP_VAR] >= 1
     assert settings.duckdb_memory_limit == MEMORY_LIMIT
     assert (settings.target_type, settings.threads, settings.duckdb_threads) == ("duckdb", DBT_THREADS, DUCKDB_THREADS)
+    assert settings.database == Path(os.environ["SEGMENTS_DUCKDB_PATH"]).resolve()  # the copy, as the profile says
     assert publish.vars_digest(settings.vars) != publish.vars_digest(project_settings().vars)
