@@ -3,7 +3,9 @@
 No module under scripts/ but the door (scripts/dbt_session.py) names the project's or the
 profile's YAML file; what the door answers is what dbt resolves (--vars over the project's vars,
 the profile's environment variables rendered); the benchmark's first reprocessed day is the rule
-of macros/incremental.sql, asked of dbt. One session on a copy of the built demo serves the file."""
+of macros/incremental.sql, asked of dbt (the dbt unit test
+an_incremental_build_finds_old_deliveries_of_new_opens pins the rule itself). One session on a copy
+of the built demo serves the file."""
 
 from __future__ import annotations
 
