@@ -24,6 +24,10 @@ Run ``python scripts/benchmark.py --scale L`` (S, M or L; or ``--customers N``).
 condition) instead of the project's, and the table gives the custom-segment models' summed model
 time (run_results.json) against all models' summed time, in the full and the incremental build.
 
+The vars, DuckDB's settings and the as_of come from dbt (scripts/dbt_session.py: one session on
+the benchmark's database, its vars those of the builds), and the first day the incremental build
+reprocesses from the macro that decides it (incremental_reprocess_from).
+
 It is a script that prints numbers, not a test: the figures depend on the machine and its load.
 """
 
@@ -40,7 +44,7 @@ import sys
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -50,6 +54,7 @@ import yaml
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from scripts import floor, generate_data, model_alone, publish  # noqa: E402
+from scripts.dbt_session import DbtSession, ProjectSettings, set_environment  # noqa: E402
 from scripts.floor import Agreement, Timed  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +64,8 @@ RAW_SEEDS = ("raw_customers", "raw_products", "raw_orders", "raw_order_items", "
 VALID_STATUSES = ("placed", "fulfilled", "shipped", "delivered", "refunded")
 # The customer-facts path the peer is compared with: the order rollup, the facts, their typing.
 FACTS_PATH = ("int_customer_orders", "int_customer_facts", "customer_facts")
+# Where the custom segments come from without --custom-segments.
+PROJECT_SEGMENTS = "the project's vars"
 
 
 @dataclass
@@ -126,7 +133,7 @@ class Report:
     published: Publish = field(default_factory=Publish)
     # How many custom segments the builds compiled, and from where (--custom-segments or the project).
     custom_segments: int = 0
-    custom_segments_from: str = "dbt_project.yml"
+    custom_segments_from: str = PROJECT_SEGMENTS
 
     @property
     def floor_ratio(self) -> Timed:
@@ -348,11 +355,13 @@ def load_custom_segments(path: Path) -> dict[str, Any]:
     return {"custom_segments": loaded["custom_segments"]}
 
 
-def publish_full_build(work: Path) -> Publish:
-    """Publish the work database into `<work>/published`, as `make build` ends."""
+def publish_full_build(work: Path, as_of: datetime, resolved_vars: dict[str, Any]) -> Publish:
+    """Publish the work database into `<work>/published`, as `make build` ends (with the build's
+    as_of and vars as dbt resolved them, as there)."""
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.monotonic()
-    snapshot = publish.publish(work / "segments.duckdb", work / "published", keep=1)
+    snapshot = publish.publish(work / "segments.duckdb", work / "published", keep=1,
+                               resolved_vars=resolved_vars, as_of=as_of)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -361,22 +370,28 @@ def publish_full_build(work: Path) -> Publish:
                    parquet_mb=publish.size_of(snapshot.parquet_dir) / 1e6)
 
 
-def project_var(name: str) -> object:
-    """The default of a var in dbt_project.yml (the one place the vars are documented)."""
-    return publish.project_vars_of(REPO_ROOT)[name]
+def benchmark_session(work: Path, variables: dict[str, Any]) -> DbtSession:
+    """One dbt session on the benchmark's database with the builds' vars: what the benchmark asks
+    dbt (settings, as_of, the incremental rule). Its own target folder, so the measured builds'
+    partial parse stays theirs."""
+    set_environment(work / "segments.duckdb")
+    return DbtSession(REPO_ROOT, ("--target-path", str(work / "target-session"), "--log-path", str(work / "logs")),
+                      variables)
 
 
-def first_reprocessed_day(delivered: list[str], lookback_days: int | None = None) -> str | None:
+def first_reprocessed_day(session: DbtSession, delivered: list[str]) -> str | None:
     """The first day an incremental build reprocesses after `delivered` days arrived: what its
-    event tests need to check (var data_tests_since). The build reprocesses from the latest day
-    already built (the day before the first delivered one) minus lookback_days minus 2 (the two
-    days of macros/incremental.sql: an offset moves a written date up to a day from its UTC date).
-    lookback_days defaults to the project's var incremental_lookback_days."""
+    event tests need to check (var data_tests_since). The latest day already built is the day
+    before the first delivered one; which day the build reprocesses from is the rule of
+    macros/incremental.sql (incremental_reprocess_from), asked of dbt with the session's vars.
+    The session lets go of the database after, for the build that follows."""
     if not delivered:
         return None
-    if lookback_days is None:
-        lookback_days = int(str(project_var("incremental_lookback_days")))
-    first = date.fromisoformat(delivered[0]) - timedelta(days=1 + lookback_days + 2)
+    latest_built = (date.fromisoformat(delivered[0]) - timedelta(days=1)).isoformat()
+    value = session.query_value(
+        f"select {{{{ incremental_reprocess_from(\"cast('{latest_built}' as date)\") }}}} as first_day")
+    session.release_database()
+    first = value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
     return first.isoformat()
 
 
@@ -384,11 +399,12 @@ def orders_glob(data_dir: Path) -> str:
     return f"{data_dir.resolve()}/orders/*.parquet"
 
 
-def run_floor(data_dir: Path, work: Path, threads: int, memory_limit: str) -> tuple[Timed, Agreement]:
-    """The floor (scripts/floor.py) from the Parquet into `<work>/floor.duckdb`, timed, then
-    compared with the customer_facts the last build left in `<work>/segments.duckdb`."""
+def run_floor(data_dir: Path, work: Path, settings: ProjectSettings) -> tuple[Timed, Agreement]:
+    """The floor (scripts/floor.py) from the Parquet into `<work>/floor.duckdb`, with the vars and
+    DuckDB settings dbt resolves, timed, then compared with the customer_facts the last build left
+    in `<work>/segments.duckdb`."""
     floor_database = work / "floor.duckdb"
-    timed = floor.run_floor(floor.parquet_tables(data_dir), floor_database, threads, memory_limit)
+    timed = floor.run_floor(floor.parquet_tables(data_dir), floor_database, settings)
     return timed, floor.compare(floor_database, work / "segments.duckdb")
 
 
@@ -435,7 +451,8 @@ def ensure_data(data_dir: Path, customers: int) -> tuple[float | None, dict[str,
     return elapsed, rows
 
 
-def conditions() -> dict[str, str]:
+def conditions(settings: ProjectSettings) -> dict[str, str]:
+    """The machine, the versions, and the profile's threads and memory cap as dbt resolves them."""
     meminfo = Path("/proc/meminfo").read_text().splitlines()
     return {
         "cpus": str(os.cpu_count()),
@@ -443,9 +460,9 @@ def conditions() -> dict[str, str]:
         "load_average_at_start": " ".join(Path("/proc/loadavg").read_text().split()[:3]),
         "duckdb": duckdb.__version__,
         "python": platform.python_version(),
-        "duckdb_threads": os.environ.get("SEGMENTS_DUCKDB_THREADS", "2"),
-        "duckdb_memory_limit": os.environ.get("SEGMENTS_DUCKDB_MEMORY_LIMIT", "4GB"),
-        "dbt_threads": os.environ.get("SEGMENTS_DBT_THREADS", "2"),
+        "duckdb_threads": str(settings.duckdb_threads),
+        "duckdb_memory_limit": settings.duckdb_memory_limit,
+        "dbt_threads": str(settings.threads),
     }
 
 
@@ -561,24 +578,27 @@ def main(argv: list[str] | None = None) -> int:
     # from there.
     for stale_target in work.glob("target-*"):
         shutil.rmtree(stale_target)
-    measured_conditions = conditions()
     custom_vars = load_custom_segments(args.custom_segments) if args.custom_segments else {}
-    segments = custom_vars["custom_segments"] if custom_vars else cast(list, project_var("custom_segments") or [])
+    session = benchmark_session(work, {**file_vars(data_dir), **custom_vars})
+    settings = session.settings
+    measured_conditions = conditions(settings)
+    segments = cast(list, settings.vars.get("custom_segments") or [])
     generate_seconds, rows = ensure_data(data_dir, customers)
     print(f"data in {data_dir}; building into {work}", flush=True)
     full = dbt_build(data_dir, work, "full", extra_vars=custom_vars)
     print(f"full build {full.wall_seconds:.1f} s", flush=True)
-    threads, memory_limit = int(measured_conditions["duckdb_threads"]), measured_conditions["duckdb_memory_limit"]
-    rollup_alone, facts_alone = time_facts_path(work, threads, memory_limit)
-    published = publish_full_build(work)
+    rollup_alone, facts_alone = time_facts_path(work, settings.duckdb_threads, settings.duckdb_memory_limit)
+    as_of = session.as_of()
+    session.release_database()
+    published = publish_full_build(work, as_of, settings.vars)
     print(f"published in {published.wall_seconds:.1f} s", flush=True)
     delivered = generate_data.held_back_days(data_dir)
     for day in delivered:
         generate_data.deliver_day(data_dir, day)
-    incremental = dbt_build(data_dir, work, "incremental", first_reprocessed_day(delivered), custom_vars)
+    incremental = dbt_build(data_dir, work, "incremental", first_reprocessed_day(session, delivered), custom_vars)
     print(f"incremental build {incremental.wall_seconds:.1f} s", flush=True)
     # The floor reads the data the incremental build read, and is checked against its customer_facts.
-    floor_timed, agreement = run_floor(data_dir, work, threads, memory_limit)
+    floor_timed, agreement = run_floor(data_dir, work, settings)
     print(f"floor {floor_timed.wall_seconds:.1f} s: {agreement.summary()}", flush=True)
     peer, peer_customers = (Timed(0.0, 0.0), 0) if args.skip_peer else peer_summary(data_dir)
     measured_conditions["load_average_at_end"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -588,7 +608,7 @@ def main(argv: list[str] | None = None) -> int:
         floor=floor_timed, peer=peer, peer_customers=peer_customers, agreement=agreement,
         order_rollup_alone=rollup_alone, customer_facts_alone=facts_alone,
         published=published, custom_segments=len(segments),
-        custom_segments_from=str(args.custom_segments) if args.custom_segments else "dbt_project.yml",
+        custom_segments_from=str(args.custom_segments) if args.custom_segments else PROJECT_SEGMENTS,
     )
     text = format_report(report)
     print(text)

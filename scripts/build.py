@@ -38,12 +38,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import build_summary, publish, replay  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, DbtSession, set_environment  # noqa: E402
+from scripts.dbt_session import REPO_ROOT, DbtSession, as_naive_utc, set_environment, work_database  # noqa: E402
 
 STATUS_DIR = "builds"
 LAST_STATUS = "last_build.json"
@@ -125,22 +124,10 @@ def problems_of(results: Any) -> tuple[list[Problem], list[Problem], int]:
     return failed, warned, skipped
 
 
-def served_as_of(published_dir: Path) -> datetime | None:
-    """The as_of of the snapshot BI tools read now (None before the first publish)."""
-    served = published_dir / publish.SERVED_NAME
-    if not served.exists():
-        return None
-    with duckdb.connect(str(served), read_only=True) as connection:
-        found = connection.execute(f"select max(as_of) from {publish.INFO_SCHEMA}.snapshot").fetchone()
-    return found[0] if found and isinstance(found[0], datetime) else None
-
-
 def parse_as_of(value: Any) -> datetime | None:
-    """A var or column value of as_of as a naive UTC datetime."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(UTC).replace(tzinfo=None)
+    """The as_of var's value as a naive UTC datetime (None when unset)."""
+    if value is None or value == "" or isinstance(value, datetime):
+        return as_naive_utc(value)
     return replay.parse_instant(str(value))
 
 
@@ -161,9 +148,9 @@ def quarantined_counts(session: DbtSession) -> dict[str, dict[str, int]]:
 
 
 def build_as_of(session: DbtSession) -> datetime | None:
-    """The as_of the build measured at (None when int_as_of cannot be read)."""
+    """The as_of the build measured at (None when a failed build left no int_as_of)."""
     try:
-        return parse_as_of(session.query_value("select as_of from {{ ref('int_as_of') }}"))
+        return session.as_of()
     except RuntimeError:
         return None
 
@@ -243,7 +230,7 @@ def run_build(
     guard = HistoryGuard(session, (target_path or REPO_ROOT / "target") / STATE_FILE)
     if guard.recover():
         print("An earlier build was interrupted: the history points it wrote were taken back.")
-    before = None if preview else served_as_of(published_dir)
+    before = None if preview else publish.served_as_of(published_dir)
     status.served_as_of_before = before.isoformat() if before else None
     requested = parse_as_of(session.var("as_of"))
     if mode == "build" and before is not None and requested is not None and requested < before:
@@ -278,10 +265,10 @@ def run_build(
             status.status = "previewed"
             status.message = f"built at as_of {as_of} into {database}; nothing published"
         else:
-            keep = int(session.var(publish.KEEP_VAR))
+            resolved_vars = session.settings.vars
             session.release_database()
-            snapshot = publish.publish(database, published_dir, keep, publish.project_vars_of(REPO_ROOT), build_vars,
-                                       REPO_ROOT)
+            snapshot = publish.publish(database, published_dir, int(resolved_vars[publish.KEEP_VAR]),
+                                       resolved_vars=resolved_vars, as_of=as_of, project_dir=REPO_ROOT)
             status.status = "published"
             status.published_snapshot = snapshot.snapshot_id
             status.message = (f"published {snapshot.snapshot_id} ({len(snapshot.manifest['row_counts'])} tables, "
@@ -354,8 +341,7 @@ def preview_database(preview_dir: Path, as_of: datetime) -> Path:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("SEGMENTS_DUCKDB_PATH", REPO_ROOT / "segments.duckdb")),
-                        help="the work database (default: $SEGMENTS_DUCKDB_PATH, else segments.duckdb)")
+                        help="the work database (default: the profile's, $SEGMENTS_DUCKDB_PATH else segments.duckdb)")
     parser.add_argument("--published-dir", type=Path, default=REPO_ROOT / "published")
     parser.add_argument("--vars", default="", help="vars of the build (YAML), as for dbt --vars")
     parser.add_argument("--target-path", type=Path, help="dbt --target-path")
@@ -366,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="build nothing: run the data tests on what the last build left, publish it if they pass")
     args = parser.parse_args(argv)
     build_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
-    database, target_path = args.database, args.target_path
+    database, target_path = args.database or work_database(), args.target_path
     if args.preview is not None:
         build_vars["as_of"] = replay.format_as_of(args.preview)
         database = preview_database(args.preview_dir, args.preview)

@@ -13,6 +13,10 @@ from pathlib import Path
 
 import duckdb
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.dbt_session import work_database  # noqa: E402
+
 # The marts a BI tool or reverse-ETL job reads, in the order the README introduces them.
 MART_TABLES: tuple[str, ...] = (
     "customer_facts",
@@ -151,8 +155,9 @@ def format_summary(summary: BuildSummary) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("database", type=Path, nargs="?", default=Path("segments.duckdb"))
+    parser.add_argument("database", type=Path, nargs="?", help="default: the profile's work database")
     args = parser.parse_args(argv)
+    args.database = args.database or work_database()
     if not args.database.exists():
         print(f"{args.database} does not exist: run `make build` first", file=sys.stderr)
         return 1

@@ -33,6 +33,7 @@ Exit codes: 0 done (also when nothing changed: one line says so), 1 a build or c
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -54,7 +55,8 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import build, publish, replay  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, vars_yaml  # noqa: E402
+from scripts import dbt_session  # noqa: E402
+from scripts.dbt_session import REPO_ROOT, project_settings, vars_yaml  # noqa: E402
 
 SAMPLE_VAR = "diff_sample_customers"
 HISTORY_SELECT = replay.HISTORY_MODELS
@@ -226,7 +228,7 @@ def served_state(published_dir: Path) -> Served:
     snapshot_id = publish.served_id(published_dir)
     if snapshot_id is None:
         return Served()
-    served = Served(snapshot_id=snapshot_id, as_of=build.served_as_of(published_dir))
+    served = Served(snapshot_id=snapshot_id, as_of=publish.served_as_of(published_dir))
     manifest = published_dir / "snapshots" / snapshot_id / "manifest.json"
     if manifest.is_file():
         served.git_commit = json.loads(manifest.read_text()).get("git_commit")
@@ -286,19 +288,25 @@ def parse_vars(text: str) -> dict[str, Any]:
     return dict(yaml.safe_load(text) or {}) if text and text.strip() else {}
 
 
+@functools.cache
+def project_vars(repo: Path) -> dict[str, Any]:
+    """The project's own vars (no --vars) as dbt resolves them in `repo`."""
+    return project_settings(repo).vars
+
+
 def pinned_vars(build_vars: dict[str, Any], as_of: datetime | None, repo: Path) -> dict[str, Any]:
     """A version's vars at the diff's as_of, with a relative raw_path made absolute (the working tree's)."""
     pinned = dict(build_vars)
     if as_of is not None:
         pinned["as_of"] = replay.format_as_of(as_of)
-    raw_path = pinned.get("raw_path", publish.project_vars_of(repo).get("raw_path"))
+    raw_path = pinned.get("raw_path", project_vars(repo).get("raw_path"))
     if isinstance(raw_path, str) and raw_path and not Path(raw_path).is_absolute():
         pinned["raw_path"] = str(repo / raw_path)
     return pinned
 
 
 def sample_size(repo: Path, build_vars: dict[str, Any]) -> int:
-    value = build_vars.get(SAMPLE_VAR, publish.project_vars_of(repo).get(SAMPLE_VAR, 5))
+    value = build_vars.get(SAMPLE_VAR, project_vars(repo)[SAMPLE_VAR])
     return max(int(value), 0)
 
 
@@ -795,7 +803,7 @@ def build_both(base: Version | None, change: Version, work_database: Path, as_of
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     repo = args.repo.resolve()
-    work_database = args.database.resolve()
+    work_database = (args.database or dbt_session.work_database(repo)).resolve()
     shared_vars = parse_vars(args.vars)
     change_vars = {**shared_vars, **parse_vars(args.change_vars)}
     served = served_state(args.published_dir.resolve())
@@ -879,8 +887,8 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"exit {GATE_EXIT} when a segment's entered plus left exceed SHARE of its members before")
     parser.add_argument("--published-dir", type=Path, default=REPO_ROOT / "published")
     parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("SEGMENTS_DUCKDB_PATH", REPO_ROOT / "segments.duckdb")),
-                        help="the work database whose recorded history both builds read (read-only)")
+                        help="the work database whose recorded history both builds read (read-only; default: "
+                             "the profile's)")
     parser.add_argument("--out-dir", type=Path, default=REPO_ROOT / "diff", help="where the .md and .json go")
     parser.add_argument("--repo", type=Path, default=REPO_ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--one-at-a-time", action="store_true", help="build the two versions one after the other")

@@ -7,8 +7,8 @@ int_as_of, and rolls the orders, email events and site events up per customer in
 is what a careful engineer would write to get the same numbers in one pass, with no dbt, no
 layers and no columns nobody asked for; `compare` checks it gives them (docs/scaling.md).
 
-The rules are read from the project: the vars from dbt_project.yml, the country spellings from the
-country_codes seed. What is not here because no compared column depends on it: products and
+The rules are read from the project: the vars as dbt resolves them (scripts/dbt_session.py), the
+country spellings from the country_codes seed. What is not here because no compared column depends on it: products and
 order lines, message attributes, birth dates beyond whether they parse, and the audit outputs.
 """
 
@@ -23,7 +23,7 @@ from typing import Any
 
 import duckdb
 
-from scripts.publish import project_vars_of
+from scripts.dbt_session import ProjectSettings, project_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 TABLE = "customer_facts_floor"
@@ -491,14 +491,16 @@ class Timed:
     cpu_seconds: float
 
 
-def run_floor(raw: Mapping[str, str], database: Path, threads: int = 2, memory_limit: str = "4GB",
+def run_floor(raw: Mapping[str, str], database: Path, settings: ProjectSettings | None = None,
               overrides: Mapping[str, Any] | None = None, root: Path = REPO_ROOT) -> Timed:
-    """Run the script into `database` (table customer_facts_floor), with DuckDB's threads and
-    memory cap as the project's profile sets them, and the vars of dbt_project.yml (`overrides`
-    replaces some, as `dbt --vars` would); return its wall and CPU time."""
+    """Run the script into `database` (table customer_facts_floor) with the vars and DuckDB's
+    threads and memory cap that dbt resolves: `settings` (e.g. a DbtSession's), else those of the
+    project with `overrides` as its --vars; return its wall and CPU time."""
     for stale in (database, database.with_name(database.name + ".wal")):
         stale.unlink(missing_ok=True)
-    variables = {**project_vars_of(root), **(overrides or {})}
+    if settings is None:
+        settings = project_settings(root, dict(overrides or {}))
+    variables, threads, memory_limit = settings.vars, settings.duckdb_threads, settings.duckdb_memory_limit
     country_codes = (f"read_csv('{(root / 'seeds' / 'reference' / 'country_codes.csv').resolve()}', "
                      "header = true, all_varchar = true)")
     connection = duckdb.connect(str(database))

@@ -4,7 +4,8 @@ Run ``python scripts/model_alone.py --database data/benchmark-L/segments.duckdb
 --target-path data/benchmark-L/target-full --memory-limit 1GB site_sessions customer_products``.
 
 Each model's compiled SQL (from the dbt target of the build that made the database) is written
-into a scratch table, dropped after, with the profile's DuckDB settings, and one line per model
+into a scratch table, dropped after, with the profile's DuckDB settings (as dbt resolves them,
+scripts/dbt_session.py, unless --threads or --memory-limit say otherwise), and one line per model
 says how long it took or that it ran out of memory. dbt runs two models at a time under one
 DuckDB cap, so a model that needs more than about half the cap alone can stop a build beside
 another big one; this is how to find it. Nothing else may have the database open.
@@ -21,6 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.dbt_session import project_settings  # noqa: E402
 
 SCRATCH_SCHEMA = "model_alone_scratch"
 
@@ -81,9 +86,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("models", nargs="+", help="model names")
     parser.add_argument("--database", type=Path, required=True, help="the built DuckDB file")
     parser.add_argument("--target-path", type=Path, required=True, help="the dbt target of the build that made it")
-    parser.add_argument("--memory-limit", default="4GB", help="DuckDB's memory cap (default 4GB, the profile's)")
-    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2, the profile's)")
+    parser.add_argument("--memory-limit", help="DuckDB's memory cap (default: the profile's)")
+    parser.add_argument("--threads", type=int, help="DuckDB threads (default: the profile's)")
     args = parser.parse_args(argv)
+    if args.threads is None or args.memory_limit is None:
+        settings = project_settings()
+        args.threads = settings.duckdb_threads if args.threads is None else args.threads
+        args.memory_limit = args.memory_limit or settings.duckdb_memory_limit
     failed = False
     for result in run_alone(args.database, args.target_path, tuple(args.models), args.threads, args.memory_limit):
         print(result.line(), flush=True)

@@ -10,8 +10,10 @@ with a manifest.json next to it, then points the served paths at them by replaci
 
 `os.replace` of a symlink is atomic on POSIX: a reader opening the path gets the old or the new
 complete file, and a reader that has it open keeps its file. The last `--keep` snapshots are kept
-(default: var `published_snapshots_to_keep` of dbt_project.yml, or of `--vars`); the one served is
-never deleted.
+(default: var `published_snapshots_to_keep` as dbt resolves it, `--vars` included); the one served
+is never deleted. The snapshot records a digest of the vars dbt resolved for the build
+(`vars_sha256`), learned from dbt through scripts/dbt_session.py, as is its as_of when the build
+hands it over (`make build`); run alone, this script reads as_of from the marts it copies.
 
 With `--target spark` (any dbt target whose tables BI tools read in place) there is no DuckDB file
 to serve: the engine itself writes the Parquet export (macro `export_parquet`, through
@@ -39,6 +41,10 @@ from typing import Any
 
 import duckdb
 import yaml
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from scripts.dbt_session import project_settings, work_database  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -85,7 +91,8 @@ def _relations(connection: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
 
 
 def read_as_of(connection: duckdb.DuckDBPyConnection, schema: str = "main") -> datetime:
-    """The build's as_of: customer_facts' when built, else that of the first table that has one."""
+    """The as_of of the marts in the attached `work` db: customer_facts' when built, else that of the
+    first table that has one (a publish without a dbt session to ask, e.g. this script alone)."""
     columns = connection.execute(
         "select table_name from duckdb_columns() where database_name = 'work' and schema_name = ? "
         "and column_name = 'as_of' order by table_name <> 'customer_facts', table_name",
@@ -101,10 +108,22 @@ def read_as_of(connection: duckdb.DuckDBPyConnection, schema: str = "main") -> d
     return value[0]
 
 
-def vars_digest(project_vars: dict[str, Any], cli_vars: dict[str, Any]) -> str:
-    """sha256 of the vars block of dbt_project.yml and the --vars of the build, as canonical JSON."""
-    canonical = json.dumps({"project": project_vars, "cli": cli_vars}, sort_keys=True, default=str)
+def vars_digest(resolved_vars: dict[str, Any]) -> str:
+    """sha256 of the vars dbt resolved for the build (the project's with --vars over them), as
+    canonical JSON."""
+    canonical = json.dumps(resolved_vars, sort_keys=True, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def served_as_of(published_dir: Path) -> datetime | None:
+    """The as_of of the snapshot BI tools read now, from the snapshot itself (None before the first
+    publish). Not the as_of of a build: that is DbtSession.as_of()."""
+    served = published_dir / SERVED_NAME
+    if not served.exists():
+        return None
+    with duckdb.connect(str(served), read_only=True) as connection:
+        found = connection.execute(f"select max(as_of) from {INFO_SCHEMA}.snapshot").fetchone()
+    return found[0] if found and isinstance(found[0], datetime) else None
 
 
 def git_commit(directory: Path) -> str | None:
@@ -170,20 +189,24 @@ def publish(
     work_database: Path,
     published: Path,
     keep: int,
-    project_vars: dict[str, Any] | None = None,
-    cli_vars: dict[str, Any] | None = None,
+    *,
+    resolved_vars: dict[str, Any] | None = None,
+    as_of: datetime | None = None,
     project_dir: Path = ROOT,
 ) -> PublishedSnapshot:
-    """Copy the marts of `work_database` into a new snapshot under `published` and serve it."""
+    """Copy the marts of `work_database` into a new snapshot under `published` and serve it.
+    `resolved_vars` and `as_of` are what dbt resolved for the build (DbtSession.settings.vars and
+    DbtSession.as_of()); without as_of, that of the marts copied."""
     if not work_database.exists():
         raise SystemExit(f"{work_database} does not exist: run `make build` first")
     snapshots = published / "snapshots"
     snapshots.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with _publish_lock(published):
-        with duckdb.connect() as probe:
-            probe.execute(f"attach {_quote_literal(work_database)} as work (read_only)")
-            as_of = read_as_of(probe)
+        if as_of is None:
+            with duckdb.connect() as probe:
+                probe.execute(f"attach {_quote_literal(work_database)} as work (read_only)")
+                as_of = read_as_of(probe)
         as_of_key = as_of.strftime("%Y%m%dT%H%M%S")
         snapshot_id = f"{as_of_key}-{uuid.uuid4().hex[:8]}"
         database = snapshots / f"{snapshot_id}.duckdb"
@@ -191,7 +214,7 @@ def publish(
         building = snapshots / f".{snapshot_id}.duckdb.tmp"
         try:
             manifest = _write_snapshot(work_database, building, staging, snapshot_id, as_of, project_dir,
-                                       vars_digest(project_vars or {}, cli_vars or {}))
+                                       vars_digest(resolved_vars or {}))
         except BaseException:
             building.unlink(missing_ok=True)
             shutil.rmtree(staging, ignore_errors=True)
@@ -210,11 +233,13 @@ def publish_parquet(
     published: Path,
     keep: int,
     target: str,
-    project_vars: dict[str, Any] | None = None,
+    *,
+    resolved_vars: dict[str, Any] | None = None,
     cli_vars: dict[str, Any] | None = None,
     project_dir: Path = ROOT,
 ) -> PublishedSnapshot:
-    """The Parquet export of the tables dbt built on `target`, written by the engine, and its manifest."""
+    """The Parquet export of the tables dbt built on `target`, written by the engine, and its
+    manifest; `resolved_vars` as in `publish`, `cli_vars` the --vars of the export."""
     snapshots = published / "snapshots"
     snapshots.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -239,7 +264,7 @@ def publish_parquet(
                 "as_of": as_of.isoformat(),
                 "published_at": datetime.now(UTC).isoformat(),
                 "git_commit": git_commit(project_dir),
-                "vars_sha256": vars_digest(project_vars or {}, cli_vars or {}),
+                "vars_sha256": vars_digest(resolved_vars or {}),
                 "row_counts": row_counts,
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
@@ -339,12 +364,6 @@ def _quote_literal(path: Path) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def project_vars_of(project_dir: Path) -> dict[str, Any]:
-    """The vars block of the project's dbt_project.yml."""
-    project = yaml.safe_load((project_dir / "dbt_project.yml").read_text())
-    return dict(project.get("vars") or {})
-
-
 def size_of(path: Path) -> int:
     if path.is_file():
         return path.stat().st_size
@@ -355,8 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
         "database", type=Path, nargs="?",
-        default=Path(os.environ.get("SEGMENTS_DUCKDB_PATH", "segments.duckdb")),
-        help="the work database dbt built (default: $SEGMENTS_DUCKDB_PATH, else segments.duckdb)",
+        help="the work database dbt built (default: the profile's, $SEGMENTS_DUCKDB_PATH else segments.duckdb)",
     )
     parser.add_argument("--published-dir", type=Path, default=Path("published"))
     parser.add_argument("--keep", type=int, help=f"snapshots to keep (default: var {KEEP_VAR})")
@@ -366,20 +384,23 @@ def main(argv: list[str] | None = None) -> int:
         "--target", help="a dbt target whose tables are read in place (e.g. spark): write its Parquet export only"
     )
     args = parser.parse_args(argv)
-    project_vars = project_vars_of(args.project_dir)
     cli_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
-    keep = args.keep if args.keep is not None else int(cli_vars.get(KEEP_VAR, project_vars[KEEP_VAR]))
+    resolved_vars = project_settings(args.project_dir, cli_vars, args.target).vars
+    keep = args.keep if args.keep is not None else int(resolved_vars[KEEP_VAR])
     if keep < 1:
         parser.error("keep at least one snapshot")
     if args.target:
-        snapshot = publish_parquet(args.published_dir, keep, args.target, project_vars, cli_vars, args.project_dir)
+        snapshot = publish_parquet(args.published_dir, keep, args.target, resolved_vars=resolved_vars,
+                                   cli_vars=cli_vars, project_dir=args.project_dir)
         print(
             f"Published the Parquet export of {args.target}: {snapshot.snapshot_id} "
             f"({len(snapshot.manifest['row_counts'])} tables, {size_of(snapshot.parquet_dir) / 1e6:.1f} MB, "
             f"{snapshot.manifest['publish_seconds']} s)\n  Parquet:  {args.published_dir / snapshot.snapshot_id.split('-')[0]}/"
         )
         return 0
-    snapshot = publish(args.database, args.published_dir, keep, project_vars, cli_vars, args.project_dir)
+    snapshot = publish(args.database or work_database(args.project_dir), args.published_dir, keep,
+                       resolved_vars=resolved_vars,
+                       project_dir=args.project_dir)
     served = args.published_dir / SERVED_NAME
     print(
         f"Published {snapshot.snapshot_id} ({len(snapshot.manifest['row_counts'])} tables, "

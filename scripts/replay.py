@@ -11,8 +11,8 @@ between two replayed builds show up, e.g. in ``journey_rfm_retention``.
 
 ``--backfill`` is what ``make build`` runs before its ``dbt build``: on a database whose history
 models hold no row yet (a first build), it records the ``history_backfill_builds`` instants
-before the build's as_of, ``history_backfill_every_days`` apart (vars of dbt_project.yml or
-``--vars``), so that the first build already has segment movement and retention journeys. Once
+before the build's as_of, ``history_backfill_every_days`` apart (vars as dbt resolves them,
+``--vars`` included), so that the first build already has segment movement and retention journeys. Once
 any history row exists it does nothing: real builds record the history from then on.
 
 All steps run in this process on one parse of the project (dbt's Python API): a fresh parse per
@@ -201,9 +201,7 @@ def backfill(session: DbtSession, build_vars: dict[str, Any]) -> list[datetime]:
     vars_args = ["--vars", vars_yaml(build_vars)] if build_vars else []
     session.invoke(["seed", "--quiet", *session.common])
     session.invoke(["run", "--quiet", "--select", AS_OF_SELECT, *vars_args, *session.common])
-    as_of = session.query_value("select as_of from {{ ref('int_as_of') }}")
-    if not isinstance(as_of, datetime):
-        raise RuntimeError(f"int_as_of has no as_of: {as_of!r}")
+    as_of = session.as_of()
     instants = backfill_instants(as_of, builds, every)
     steps = plan_steps(instants, load_seeds=False, final_build=False, build_vars=build_vars)
     seconds = run_steps([Step(s.as_of, (*s.args, *session.common)) for s in steps], session)

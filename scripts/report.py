@@ -31,7 +31,7 @@ from plotly.offline import get_plotlyjs
 
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.publish import project_vars_of  # noqa: E402
+from scripts.dbt_session import project_settings  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = ROOT / "published" / "segments.duckdb"
@@ -663,7 +663,7 @@ def write_report(database: Path, output: Path) -> list[Path]:
     """Render the report of the snapshot at `database`; the paths written."""
     snapshot = open_snapshot(database)
     try:
-        page = render(snapshot, build_sections(snapshot, persona_precedence(), project_vars_of(ROOT)))
+        page = render(snapshot, build_sections(snapshot, persona_precedence(), project_settings(ROOT).vars))
     finally:
         snapshot.connection.close()
     written = [output]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import textwrap
 from dataclasses import dataclass
@@ -33,7 +32,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from scripts import build, replay  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, DbtSession, set_environment  # noqa: E402
+from scripts.dbt_session import REPO_ROOT, DbtSession, set_environment, work_database  # noqa: E402
 
 UNKNOWN_NAME = 2
 SAMPLE_SIZE = 5
@@ -181,7 +180,7 @@ def database_of(args: argparse.Namespace) -> tuple[Path, str]:
     if args.as_of is not None:
         database = build.preview_database(args.preview_dir, args.as_of)
         return database, f"{database} (the preview at {replay.format_as_of(args.as_of)})"
-    database = Path(os.environ.get("SEGMENTS_DUCKDB_PATH") or REPO_ROOT / "segments.duckdb")
+    database = work_database()
     return database, f"{database} (the last build)"
 
 

@@ -39,9 +39,8 @@ HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
-# The profile's port when SEGMENTS_SPARK_THRIFT_PORT is unset (profiles.yml, target spark_cluster).
+# The Thrift port the profile's spark_cluster target reads.
 THRIFT_PORT_VARIABLE = "SEGMENTS_SPARK_THRIFT_PORT"
-DEFAULT_THRIFT_PORT = 10000
 # The master and the worker daemon only schedule: a small heap each (SPARK_DAEMON_MEMORY).
 DAEMON_MEMORY = "512m"
 # Seconds a JVM gets to exit after TERM before its process group is killed.

@@ -10,7 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import floor, publish
+from scripts import floor
+from scripts.dbt_session import project_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,10 +50,11 @@ def test_timestamp_vars_are_read_in_utc_like_the_project(value: str, literal: st
     assert floor.utc_timestamp(value) == literal
 
 
-def test_the_floor_reads_the_rules_from_dbt_project_yml() -> None:
-    variables = publish.project_vars_of(floor.REPO_ROOT)
+def test_the_floor_reads_the_rules_dbt_resolves() -> None:
+    """The project's vars with --vars over them, as dbt resolves them (scripts/dbt_session.py)."""
+    variables = project_settings(floor.REPO_ROOT, {"engaged_recent_days": 11}).vars
     statements = "\n".join(floor.floor_statements(floor.parquet_tables(Path("data")), variables, "codes"))
     for pattern in variables["machine_open_user_agent_patterns"]:
         assert f"like '{pattern}'" in statements
-    assert f"<= {variables['engaged_recent_days']}" in statements
+    assert "<= 11" in statements
     assert f"cast({floor.utc_timestamp(variables['plausible_timestamp_max'])} as date)" in statements

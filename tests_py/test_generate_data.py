@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -251,15 +250,6 @@ def test_benchmark_report_gives_every_ratio_in_wall_and_cpu_time_against_its_tar
     assert "<= 120 s" not in text and "15%" not in text
     agreeing = benchmark.format_report(dataclasses.replace(report, agreement=Agreement(customers=5, differing={"aov": 0})))
     assert "| agrees on all 5 customers, 1 column | no mismatch |" in agreeing
-
-
-def test_first_reprocessed_day_is_the_incremental_window_start() -> None:
-    """After 2026-10-31 arrives, the build reprocesses from 2026-10-30 - 3 - 2 days."""
-    assert benchmark.first_reprocessed_day(["2026-10-31"], lookback_days=3) == "2026-10-25"
-    assert benchmark.first_reprocessed_day([]) is None
-    lookback = int(str(benchmark.project_var("incremental_lookback_days")))
-    expected = date(2026, 10, 31) - timedelta(days=1 + lookback + 2)
-    assert benchmark.first_reprocessed_day(["2026-10-31"]) == expected.isoformat()
 
 
 def test_slowest_orders_by_time_and_keeps_the_prefix() -> None:
