@@ -105,14 +105,22 @@
     period_start (a timestamp); the caller keeps those at or before as_of.
 #}
 {% macro plausible_period_starts(datepart) -%}
-    select cast(date_{{ datepart }} as {{ dbt.type_timestamp() }}) as period_start
+    {#- From the January of the window's first year. Years are the January month starts:
+        dbt-spark's dateadd would read date_spine's "row_number() - 1" years as row_number() - 12
+        months. -#}
+    select cast(plausible_spine.date_month as {{ dbt.type_timestamp() }}) as period_start
     from (
         {{ dbt.date_spine(
-            datepart,
-            "cast('" ~ var('plausible_timestamp_min') ~ "' as date)",
+            'month',
+            "cast('" ~ (var('plausible_timestamp_min') | string)[:4] ~ "-01-01' as date)",
             "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
         ) }}
     ) as plausible_spine
+    {%- if datepart == 'year' %}
+    where extract(month from plausible_spine.date_month) = 1
+    {%- elif datepart != 'month' %}
+    {{ exceptions.raise_compiler_error("plausible_period_starts: datepart is year or month, not " ~ datepart) }}
+    {%- endif %}
 {%- endmacro %}
 
 {#

@@ -237,7 +237,7 @@
 {%- endmacro %}
 
 {% macro spark__hash_fraction(expression) -%}
-    cast(cast(conv(substr(md5({{ expression }}), 1, 8), 16, 10) as bigint) / 4294967296.0 as double)
+    cast(conv(substr(md5({{ expression }}), 1, 8), 16, 10) as double) / cast(4294967296 as double)
 {%- endmacro %}
 
 {# ---- dates ---------------------------------------------------------------------------------- #}
