@@ -130,8 +130,8 @@
 
 {% macro welch_degrees_of_freedom(var_a, n_a, var_b, n_b) -%}
     {#- In double: Spark computes a decimal literal's ratios in decimal, rounded to 6 places. -#}
-    {%- set share_a = '(cast(' ~ var_a ~ ' as double) / (' ~ n_a ~ '))' -%}
-    {%- set share_b = '(cast(' ~ var_b ~ ' as double) / (' ~ n_b ~ '))' -%}
+    {%- set share_a = '(cast(' ~ var_a ~ ' as ' ~ type_double() ~ ') / (' ~ n_a ~ '))' -%}
+    {%- set share_b = '(cast(' ~ var_b ~ ' as ' ~ type_double() ~ ') / (' ~ n_b ~ '))' -%}
     case
         when {{ n_a }} > 1 and {{ n_b }} > 1 and {{ share_a }} + {{ share_b }} > 0
             then ({{ share_a }} + {{ share_b }}) * ({{ share_a }} + {{ share_b }})

@@ -192,10 +192,14 @@ rates as (
         {{ safe_ratio('treated_conversions', 'treated_customers') }} as treated_conversion_rate,
         {{ safe_ratio('treated_orders', 'treated_customers') }} as treated_orders_per_customer,
         {{ safe_ratio('treated_revenue', 'treated_customers') }} as treated_revenue_per_customer,
+        -- The square over n in double: Spark divides decimals to 6 places.
         case
             when treated_customers > 1
                 then
-                    (treated_revenue_squares - treated_revenue * treated_revenue / treated_customers)
+                    (
+                        treated_revenue_squares
+                        - cast(treated_revenue * treated_revenue as {{ type_double() }}) / treated_customers
+                    )
                     / (treated_customers - 1)
         end as treated_revenue_variance,
         {{ safe_ratio('holdout_conversions', 'holdout_customers') }} as holdout_conversion_rate,
@@ -204,7 +208,10 @@ rates as (
         case
             when holdout_customers > 1
                 then
-                    (holdout_revenue_squares - holdout_revenue * holdout_revenue / holdout_customers)
+                    (
+                        holdout_revenue_squares
+                        - cast(holdout_revenue * holdout_revenue as {{ type_double() }}) / holdout_customers
+                    )
                     / (holdout_customers - 1)
         end as holdout_revenue_variance,
         {{ normal_quantile('1 - ' ~ var('lift_significance_level') ~ ' / 2.0') }} as critical_z
