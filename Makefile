@@ -1,5 +1,6 @@
 # The two commands of the README: `make build` and `make test`. Both create .venv from the
-# pinned requirements when it is missing or older than requirements.txt.
+# pinned requirements when it is missing or older than requirements.txt or pyproject.toml, and
+# install the project's package (src/store_segments/, the `segments` command) into it.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,26 +10,31 @@ export SEGMENTS_DUCKDB_PATH ?= $(CURDIR)/segments.duckdb
 
 .PHONY: build preview segment diff publish report export test lint dbt-test semantic coverage pytest seeds docs clean replay test-spark test-spark-cluster java-check
 
-$(BIN)/.installed: requirements.txt
+# The package installs editable and offline: no build isolation (it would fetch setuptools from
+# the package registry), the venv's setuptools pinned in requirements.txt builds it.
+PACKAGE_INSTALL := pip install --quiet --no-deps --no-build-isolation -e .
+
+$(BIN)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/$(PACKAGE_INSTALL)
 	touch $@
 
-# Where `make build` and `make publish` put the snapshots BI tools read (scripts/publish.py).
+# Where `make build` and `make publish` put the snapshots BI tools read (segments publish).
 PUBLISHED_DIR ?= $(CURDIR)/published
 # Vars of the build, as for `dbt build --vars` (YAML); the publish records their hash.
 DBT_VARS ?=
 VARS_FLAG := $(if $(strip $(DBT_VARS)),--vars '$(DBT_VARS)')
 
-## build: the production run a store schedules (scripts/build.py): load the demo seeds into
+## build: the production run a store schedules (segments build): load the demo seeds into
 ## segments.duckdb (a first build records the week before as_of in the history models), build
 ## every model and run every data test, then publish the marts to published/segments.duckdb (and
 ## Parquet) only when all passed. Any failure: nothing published, history taken back, exit 1.
 ## Either way a status record: published/last_build.json.
 build: $(BIN)/.installed
-	$(BIN)/python scripts/build.py --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
-	$(BIN)/python scripts/report.py --where --database "$(PUBLISHED_DIR)/segments.duckdb"
+	$(BIN)/segments build --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
+	$(BIN)/segments report --where --database "$(PUBLISHED_DIR)/segments.duckdb"
 
 ## preview: the same build at a past instant, AS_OF (ISO date or timestamp, UTC), into a database
 ## of its own, previews/<as_of>.duckdb: nothing is published and the work database's history is
@@ -37,7 +43,7 @@ AS_OF ?=
 PREVIEW_DIR ?= $(CURDIR)/previews
 preview: $(BIN)/.installed
 	@test -n "$(AS_OF)" || { echo 'usage: make preview AS_OF=2026-06-01'; exit 2; }
-	$(BIN)/python scripts/build.py --preview "$(AS_OF)" --preview-dir "$(PREVIEW_DIR)" $(VARS_FLAG)
+	$(BIN)/segments preview "$(AS_OF)" --preview-dir "$(PREVIEW_DIR)" $(VARS_FLAG)
 
 ## segment: preview one custom segment (docs/custom_segments.md, "Preview"), e.g.
 ## make segment NAME=us_viewed_product_not_bought: its size and share of customers, the funnel of
@@ -48,9 +54,9 @@ DATABASE ?=
 SEGMENT_FROM := $(if $(strip $(DATABASE)),--database "$(DATABASE)") $(if $(strip $(AS_OF)),--as-of "$(AS_OF)" --preview-dir "$(PREVIEW_DIR)")
 segment: $(BIN)/.installed
 	@test -n "$(NAME)" || { echo 'usage: make segment NAME=us_viewed_product_not_bought [AS_OF=2026-06-01 | DATABASE=previews/20260601T000000.duckdb]'; exit 2; }
-	$(BIN)/python scripts/segment_preview.py "$(NAME)" $(strip $(SEGMENT_FROM) $(VARS_FLAG))
+	$(BIN)/segments segment "$(NAME)" $(strip $(SEGMENT_FROM) $(VARS_FLAG))
 
-## diff: what the working tree changes, before it goes live (scripts/diff.py, docs/change_impact.md):
+## diff: what the working tree changes, before it goes live (segments diff, docs/change_impact.md):
 ## builds it and a base (default: the served snapshot's commit and vars; BASE=<git ref> for another)
 ## at the served as_of into scratch databases, on the same raw data and a copy of the recorded
 ## history, and prints the segments' entered / left / stayed, the journeys' due and suppressed
@@ -61,30 +67,30 @@ segment: $(BIN)/.installed
 BASE ?=
 VARS ?=
 FAIL_ABOVE ?=
-# The vars reach the script through the environment, so that any YAML (quotes included) passes intact.
+# The vars reach the command through the environment, so that any YAML (quotes included) passes intact.
 diff: export VARS := $(VARS)
 diff: export DBT_VARS := $(DBT_VARS)
 diff: $(BIN)/.installed
-	$(BIN)/python scripts/diff.py --published-dir "$(PUBLISHED_DIR)" --vars "$$DBT_VARS" --change-vars "$$VARS" \
+	$(BIN)/segments diff --published-dir "$(PUBLISHED_DIR)" --vars "$$DBT_VARS" --change-vars "$$VARS" \
 		$(if $(strip $(BASE)),--base '$(BASE)') $(if $(strip $(FAIL_ABOVE)),--fail-above $(FAIL_ABOVE))
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot, after its
-## data tests pass again (scripts/build.py --publish-only). The number of snapshots kept is the
+## data tests pass again (segments build --publish-only). The number of snapshots kept is the
 ## var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
 ## TARGET=spark: the Parquet export of the Spark build's tables instead, written by Spark.
 TARGET ?=
 publish: $(BIN)/.installed
 ifeq ($(strip $(TARGET)),)
-	$(BIN)/python scripts/build.py --publish-only --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
+	$(BIN)/segments build --publish-only --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG)
 else
-	$(BIN)/python scripts/publish.py --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG) --target $(TARGET)
+	$(BIN)/segments publish --published-dir "$(PUBLISHED_DIR)" $(VARS_FLAG) --target $(TARGET)
 endif
 
 ## report: the segment report, one self-contained HTML page (charts and sortable tables of
 ## aggregates, opens offline) of the published snapshot: target/report/index.html, and a copy in
-## the snapshot's folder published/<as_of>/report/ (scripts/report.py, docs/report.md).
+## the snapshot's folder published/<as_of>/report/ (segments report, docs/report.md).
 report: $(BIN)/.installed
-	$(BIN)/python scripts/report.py --database "$(PUBLISHED_DIR)/segments.duckdb"
+	$(BIN)/segments report --database "$(PUBLISHED_DIR)/segments.duckdb"
 
 ## export: the upload file of one audience for one channel, from the published snapshot, e.g.
 ## make export AUDIENCE="High Rollers" CHANNEL=ads (hashed emails) or CHANNEL=email (email, first
@@ -93,7 +99,7 @@ AUDIENCE ?=
 CHANNEL ?= email
 FAMILY ?=
 export: $(BIN)/.installed
-	$(BIN)/python scripts/export_audience.py "$(AUDIENCE)" --channel "$(CHANNEL)" --family "$(FAMILY)" \
+	$(BIN)/segments export "$(AUDIENCE)" --channel "$(CHANNEL)" --family "$(FAMILY)" \
 		--database "$(PUBLISHED_DIR)/segments.duckdb"
 
 ## test: lint, dbt build with every data and unit test, the semantic layer's check, coverage, pytest.
@@ -126,7 +132,7 @@ semantic: $(BIN)/.installed
 ## coverage: after a build, the documentation and test coverage of the models, from the manifest
 ## `dbt parse` writes and the catalog of the built database (dbt-coverage; reports in
 ## target/coverage/). Fails when model columns with a description are below DOC_COVERAGE_MIN, or
-## when a model has no description or no test dbt-coverage counts (scripts/check_coverage.py).
+## when a model has no description or no test dbt-coverage counts (segments check-coverage).
 COVERAGE_DIR := target/coverage
 # Share of model columns that must have a description: 1.0 is every column.
 DOC_COVERAGE_MIN := 1.0
@@ -144,7 +150,7 @@ coverage: $(BIN)/.installed
 	$(BIN)/dbt-coverage compute test --model-path-filter models/ --cov-report $(COVERAGE_DIR)/test.json
 	$(BIN)/dbt-coverage compute unit-test --model-path-filter models/ \
 		--cov-report $(COVERAGE_DIR)/unit_test.json
-	$(BIN)/python scripts/check_coverage.py target/manifest.json $(COVERAGE_DIR)/test.json \
+	$(BIN)/segments check-coverage target/manifest.json $(COVERAGE_DIR)/test.json \
 		$(COVERAGE_DIR)/unit_test.json
 
 pytest: $(BIN)/.installed
@@ -156,10 +162,11 @@ pytest: $(BIN)/.installed
 SPARK_VENV := .venv-spark
 SPARK_BIN := $(SPARK_VENV)/bin
 
-$(SPARK_BIN)/.installed: requirements-spark.txt requirements.txt
+$(SPARK_BIN)/.installed: requirements-spark.txt requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(SPARK_VENV)
 	$(SPARK_BIN)/pip install --quiet --upgrade pip
 	$(SPARK_BIN)/pip install --quiet -r requirements-spark.txt
+	$(SPARK_BIN)/$(PACKAGE_INSTALL)
 	touch $@
 
 java-check:
@@ -171,24 +178,24 @@ test-spark: java-check $(SPARK_BIN)/.installed
 	$(SPARK_BIN)/python -m pytest tests_py -m spark -s -q
 
 ## test-spark-cluster: the same tests on a Spark standalone cluster on loopback (target
-## spark_cluster, dbt-spark's thrift method): scripts/spark_cluster.py starts a master, a worker and
+## spark_cluster, dbt-spark's thrift method): segments spark-cluster starts a master, a worker and
 ## a Thrift server as separate JVMs with their warehouse in a temporary folder, runs the tests
 ## against it and stops every process it started, also when the tests fail or are interrupted.
 test-spark-cluster: java-check $(SPARK_BIN)/.installed
-	SEGMENTS_SPARK_TARGET=spark_cluster $(SPARK_BIN)/python scripts/spark_cluster.py run -- \
+	SEGMENTS_SPARK_TARGET=spark_cluster $(SPARK_BIN)/segments spark-cluster run -- \
 		$(SPARK_BIN)/python -m pytest tests_py -m spark -s -q
 
 ## seeds: rewrite the demo CSVs from the generator (deterministic).
 seeds: $(BIN)/.installed
-	$(BIN)/python scripts/generate_demo_data.py
+	$(BIN)/segments generate-demo-data
 
 ## replay: record segment history at each as_of from REPLAY_START to REPLAY_END (default: the
-## demo's last week, daily), then build everything at REPLAY_END (scripts/replay.py).
+## demo's last week, daily), then build everything at REPLAY_END (segments replay).
 REPLAY_START ?= 2026-10-24T18:00:00
 REPLAY_END ?= 2026-10-31T18:00:00
 REPLAY_EVERY ?= 1d
 replay: $(BIN)/.installed
-	$(BIN)/python scripts/replay.py --start $(REPLAY_START) --end $(REPLAY_END) --every $(REPLAY_EVERY)
+	$(BIN)/segments replay --start $(REPLAY_START) --end $(REPLAY_END) --every $(REPLAY_EVERY)
 
 ## docs: the dbt docs site (every model, column, test and the lineage) of the last build, as one
 ## page with the manifest and catalog inlined: target/static_index.html opens from disk (file://),

@@ -1,5 +1,5 @@
 {#
-    The preview of one custom segment (`make segment NAME=...`, scripts/segment_preview.py). The
+    The preview of one custom segment (`make segment NAME=...`, src/store_segments/runtime/segment.py). The
     script compiles custom_segment_preview through dbt (`dbt compile --inline`, no connection),
     so each top-level condition is compiled by the compiler the build uses, over the inputs
     custom_segment_members reads (custom_segment_inputs), and runs the query on a built DuckDB

@@ -1,7 +1,7 @@
 {#- Run-operation: every built mart and activation model, and staging_reconciliation, written as
     Parquet under `path` (a folder the engine can write: local, or object storage on a cluster),
     one entry per model named after it. Prints one JSON line, {"row_counts": {model: rows}}, which
-    scripts/publish.py reads to write the manifest. Models disabled on the target (DuckDB-only
+    src/store_segments/runtime/publish.py reads to write the manifest. Models disabled on the target (DuckDB-only
     Python models on Spark) and models not built are skipped. -#}
 {% macro export_parquet(path) %}
     {%- set row_counts = {} %}

@@ -1,5 +1,5 @@
 {#
-    The production build (scripts/build.py, `make build`) records a point in the history models
+    The production build (src/store_segments/runtime/build.py, `make build`) records a point in the history models
     (segment_history, audience_history, segment_input_history, segment_threshold_history: every
     model with full_refresh false) only when the whole build passed and was published. A model
     that stores only changes (segment_input_history) is taken back the same way: its latest point
@@ -82,7 +82,7 @@
 {#
     The where clause of a history model: a build at an as_of before the latest point the model
     holds records nothing, so looking back (a preview, a developer's build at a past as_of) never
-    writes history for a past instant. Var history_record_past lets scripts/replay.py record the
+    writes history for a past instant. Var history_record_past lets src/store_segments/runtime/replay.py record the
     past on purpose. A first build (no table yet, or an empty one) records its point.
 #}
 {% macro records_only_forward(as_of_column='as_of') -%}

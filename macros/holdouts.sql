@@ -3,7 +3,7 @@
     can be measured against them. Deterministic: a customer's place is a hash of the salt
     (var holdout_salt), the journey and the customer id (hash_fraction), so it is stable across
     builds and engines for as long as the salt is unchanged, and it is independent between
-    journeys. The demo generator computes the same number (scripts/demo_data/holdouts.py).
+    journeys. The demo generator computes the same number (src/store_segments/generators/demo_data/holdouts.py).
 #}
 
 {#

@@ -23,7 +23,7 @@
 {#
     The rule of incremental_window_start on one day: the first day an incremental run reprocesses
     when `latest_built_date` (a SQL date expression) is the latest day already built. The
-    benchmark asks it which days its data tests must check (scripts/benchmark.py).
+    benchmark asks it which days its data tests must check (src/store_segments/bench/benchmark.py).
 #}
 {% macro incremental_reprocess_from(latest_built_date) -%}
     {{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') + 2), latest_built_date) }}

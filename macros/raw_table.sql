@@ -92,7 +92,7 @@
 {#
     The file(s) of one raw table: var raw_path joined with var raw_file_pattern, where {table}
     is the table name and {format} the var raw_file_format. `{table}.{format}` reads one file,
-    `{table}/*.parquet` a folder of Parquet parts (what scripts/generate_data.py writes).
+    `{table}/*.parquet` a folder of Parquet parts (what src/store_segments/generators/generate_data.py writes).
 #}
 {% macro raw_file_path(table_name) -%}
     {%- set pattern = var('raw_file_pattern') -%}

@@ -1,4 +1,5 @@
-"""Put the repository root on sys.path so tests import `scripts.generate_demo_data`, and build
+"""Put the repository root and the package's src/ on sys.path so tests import `store_segments`
+before it is installed (and on PYTHONPATH, for the commands and dbt runs they start), and build
 the demo once per session for every test module that reads the built tables."""
 
 from __future__ import annotations
@@ -12,8 +13,14 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+SRC = ROOT / "src"
+for folder in (ROOT, SRC):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+# This checkout's package first, also where the venv holds another checkout's install: the dbt
+# Python models import it in dbt's process.
+if str(SRC) not in os.environ.get("PYTHONPATH", "").split(os.pathsep):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, (str(SRC), os.environ.get("PYTHONPATH"))))
 
 DBT = Path(sys.executable).with_name("dbt")
 

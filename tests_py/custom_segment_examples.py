@@ -1,5 +1,5 @@
 """The custom segment definitions that tests build besides the demo's: every `yaml` example of
-docs/custom_segments.md and the benchmark's twenty segments (scripts/benchmark_custom_segments.yml),
+docs/custom_segments.md and the benchmark's twenty segments (src/store_segments/bench/benchmark_custom_segments.yml),
 and their one build (the session fixture custom_segment_examples_build in conftest.py), which
 test_custom_segments_docs.py and test_custom_segments_independent.py share.
 
@@ -23,7 +23,7 @@ import yaml
 from tests_py.conftest import DBT, ROOT, dbt_env
 
 DOC = ROOT / "docs" / "custom_segments.md"
-BENCHMARK_SEGMENTS = ROOT / "scripts" / "benchmark_custom_segments.yml"
+BENCHMARK_SEGMENTS = ROOT / "src" / "store_segments" / "bench" / "benchmark_custom_segments.yml"
 FENCE = re.compile(r"^```(\w*)\s*$")
 MARKER = re.compile(r"^<!-- example: (.+) -->$")
 NOT_A_DEFINITION = "not a definition; "

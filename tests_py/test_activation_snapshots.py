@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import export_audience
+from store_segments.runtime import export as export_audience
 
 ROOT = Path(__file__).resolve().parent.parent
 EARLIER_AS_OF = "2026-10-24 18:00:00"

@@ -1,4 +1,4 @@
-"""The BG/NBD and gamma-gamma code of scripts/btyd.py against the published CDNOW estimates and
+"""The BG/NBD and gamma-gamma code of src/store_segments/btyd.py against the published CDNOW estimates and
 against `lifetimes` (a test-only dependency: it ships the CDNOW data and the reference code),
 and the dbt unit test of customer_btyd_inputs against lifetimes' summary function."""
 
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from scripts import btyd
+from store_segments import btyd
 
 with warnings.catch_warnings():
     # lifetimes is unmaintained: it imports pkg_resources and uses deprecated pandas idioms.

@@ -1,4 +1,4 @@
-"""scripts/build.py without dbt: how a build's results become the printed lines and the status
+"""src/store_segments/runtime/build.py without dbt: how a build's results become the printed lines and the status
 record a scheduler reads (the whole production run is tests_py/test_build_gate.py)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from scripts import build
+from store_segments.runtime import build
 
 
 @dataclass

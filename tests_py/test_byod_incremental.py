@@ -1,7 +1,7 @@
 """Bring your own data and incremental builds, end to end on a small generated store.
 
 One chain of builds in a temporary folder:
-1. scripts/generate_data.py writes ~1,500 customers as Parquet parts, holding back the rows that
+1. src/store_segments/generators/generate_data.py writes ~1,500 customers as Parquet parts, holding back the rows that
    arrive in the last four days (late events and late re-exported duplicates among them);
 2. `raw_source: files` builds the project on the data without those days;
 3. two days are appended and an incremental build runs, then two more days and another
@@ -27,7 +27,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import floor, generate_data
+from store_segments.bench import floor
+from store_segments.generators import generate_data
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
@@ -205,7 +206,7 @@ def test_data_tests_since_limits_the_event_tests_to_the_reprocessed_days(builds:
 
 
 def test_the_benchmark_floor_gives_the_customer_facts_of_the_incremental_chain(builds: Builds, tmp_path: Path) -> None:
-    """scripts/floor.py, from the same Parquet (late events and late duplicates included), gives
+    """src/store_segments/bench/floor.py, from the same Parquet (late events and late duplicates included), gives
     the incremental chain's customer_facts on every compared column, customer by customer."""
     floor.run_floor(floor.parquet_tables(builds.raw_path), tmp_path / "floor.duckdb")
     agreement = floor.compare(tmp_path / "floor.duckdb", builds.incremental)

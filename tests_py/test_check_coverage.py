@@ -1,4 +1,4 @@
-"""Tests of scripts/check_coverage.py: a model needs a description and a test dbt-coverage counts."""
+"""Tests of src/store_segments/bench/check_coverage.py: a model needs a description and a test dbt-coverage counts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from scripts import check_coverage
+from store_segments.bench import check_coverage
 
 
 def model(name: str, description: str, path: str = "models/marts") -> dict[str, Any]:

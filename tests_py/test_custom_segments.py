@@ -240,9 +240,9 @@ def test_the_demo_definitions_use_every_condition_kind() -> None:
 
 
 def test_the_benchmark_definitions_use_every_condition_kind_operator_and_measure() -> None:
-    """The twenty segments scripts/benchmark.py --custom-segments builds with (a test of
+    """The twenty segments `segments benchmark --custom-segments` builds with (a test of
     test_custom_segments_docs.py builds them, and the independent evaluation checks them)."""
-    definitions = yaml.safe_load((ROOT / "scripts" / "benchmark_custom_segments.yml").read_text())["custom_segments"]
+    definitions = yaml.safe_load((ROOT / "src" / "store_segments" / "bench" / "benchmark_custom_segments.yml").read_text())["custom_segments"]
     assert len(definitions) == 20
     found = condition_kinds(definitions)
     expected = EVERY_CONDITION_KIND | {
@@ -256,9 +256,9 @@ def test_the_benchmark_definitions_use_every_condition_kind_operator_and_measure
 
 
 def test_the_benchmark_sums_the_custom_segment_models_seconds() -> None:
-    """scripts/benchmark.py --custom-segments: the models of a custom_segments folder, not the
+    """`segments benchmark --custom-segments`: the models of a custom_segments folder, not the
     other models nor the tests, against the summed time of every model."""
-    from scripts.benchmark import custom_segment_model_seconds, load_custom_segments
+    from store_segments.bench.benchmark import custom_segment_model_seconds, load_custom_segments
 
     manifest = {"nodes": {
         "model.segments.int_custom_segment_activity": {
@@ -273,7 +273,7 @@ def test_the_benchmark_sums_the_custom_segment_models_seconds() -> None:
     results = [{"unique_id": unique_id, "execution_time": seconds} for unique_id, seconds in zip(
         manifest["nodes"], (1.5, 2.0, 4.0, 8.0))]
     assert custom_segment_model_seconds(results, manifest) == 3.5
-    loaded = load_custom_segments(ROOT / "scripts" / "benchmark_custom_segments.yml")
+    loaded = load_custom_segments(ROOT / "src" / "store_segments" / "bench" / "benchmark_custom_segments.yml")
     assert list(loaded) == ["custom_segments"] and len(loaded["custom_segments"]) == 20
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import build_summary
-from scripts.generate_demo_data import END, PLANTED, TABLE_NAMES
+from store_segments.runtime import build_summary
+from store_segments.generators.generate_demo_data import END, PLANTED, TABLE_NAMES
 
 PERSONAS = (
     "High Rollers", "Brand Enthusiasts", "Potential High Rollers", "Potential Brand Enthusiasts",
@@ -117,7 +117,7 @@ def test_each_kind_of_dirty_row_is_quarantined(
 
 
 def test_conflicting_copies_are_all_quarantined_and_named(db: duckdb.DuckDBPyConnection) -> None:
-    """The demo's copies naming another customer (scripts/demo_data/dirt.py): both copies of each
+    """The demo's copies naming another customer (src/store_segments/generators/demo_data/dirt.py): both copies of each
     are kept out, with the key and customer_id among the fields that differ."""
     rows = db.execute(
         "select source_table, duplicate_key, count(*), min(differing_fields), max(differing_fields)"

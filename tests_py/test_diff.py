@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from conftest import copy_checkout, run_make
-from scripts import diff
+from store_segments.runtime import diff
 
 # The custom segment the edit changes, and its spending floor before and after.
 EDITED_SEGMENT = "big_spenders_gone_quiet"

@@ -19,7 +19,7 @@ import duckdb
 import pytest
 
 from conftest import DBT, copy_project, dbt_env
-from scripts.generate_demo_data import END
+from store_segments.generators.generate_demo_data import END
 
 # A customer that exists in the demo, with the columns new customer rows copy.
 NEW_CUSTOMER = {"email": "dirty@example.com", "first_name": "Dirty", "last_name": "Row",

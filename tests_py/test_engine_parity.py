@@ -1,4 +1,4 @@
-"""The DuckDB/Spark comparison of scripts/engine_parity.py: what counts as equal and what not.
+"""The DuckDB/Spark comparison of src/store_segments/bench/engine_parity.py: what counts as equal and what not.
 Fast (no Spark): `make test` runs these; the Spark build itself is test_spark_parity.py."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts.engine_parity import (
+from store_segments.bench.engine_parity import (
     Table,
     compare_builds,
     compare_tables,

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import export_audience
+from store_segments.runtime import export as export_audience
 
 
 def read(path: Path) -> list[list[str]]:

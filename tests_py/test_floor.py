@@ -1,4 +1,4 @@
-"""Tests of scripts/floor.py, the benchmark's floor: it must give the project's customer_facts.
+"""Tests of src/store_segments/bench/floor.py, the benchmark's floor: it must give the project's customer_facts.
 The chain on generated Parquet is in test_byod_incremental.py; here, the demo's seeds, whose dirt
 (padded and invisible characters, sentinel dates, offsets, duplicates, unknown codes) exercises
 every staging rule the floor repeats."""
@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import floor
-from scripts.dbt_session import project_settings
+from store_segments.bench import floor
+from store_segments.dbt_door import project_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -51,7 +51,7 @@ def test_timestamp_vars_are_read_in_utc_like_the_project(value: str, literal: st
 
 
 def test_the_floor_reads_the_rules_dbt_resolves() -> None:
-    """The project's vars with --vars over them, as dbt resolves them (scripts/dbt_session.py)."""
+    """The project's vars with --vars over them, as dbt resolves them (src/store_segments/dbt_door.py)."""
     variables = project_settings(floor.REPO_ROOT, {"engaged_recent_days": 11}).vars
     statements = "\n".join(floor.floor_statements(floor.parquet_tables(Path("data")), variables, "codes"))
     for pattern in variables["machine_open_user_agent_patterns"]:

@@ -1,4 +1,4 @@
-"""Tests of scripts/generate_data.py (the any-size Parquet generator) and scripts/benchmark.py's helpers."""
+"""Tests of src/store_segments/generators/generate_data.py (the any-size Parquet generator) and src/store_segments/bench/benchmark.py's helpers."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import benchmark, generate_data
-from scripts.floor import Agreement, Timed
+from store_segments.bench import benchmark
+from store_segments.generators import generate_data
+from store_segments.bench.floor import Agreement, Timed
 
 SPEC_COLUMNS: dict[str, list[str]] = {
     "customers": ["customer_id", "email", "first_name", "last_name", "country_code", "created_at",

@@ -1,4 +1,4 @@
-"""Tests of scripts/generate_demo_data.py.
+"""Tests of src/store_segments/generators/generate_demo_data.py.
 
 They check what the dbt project relies on: the same bytes every run (and in the committed
 seeds), the docs/definitions.md §2 columns, the volumes, END as the single latest instant, every kind of
@@ -23,11 +23,11 @@ from typing import Iterator
 
 import pytest
 
-from scripts import generate_demo_data as gen
+from store_segments.generators import generate_demo_data as gen
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED_SEEDS = ROOT / "seeds"
-SCRIPT = ROOT / "scripts" / "generate_demo_data.py"
+COMMAND = ("-m", "store_segments.cli", "generate-demo-data")
 
 VOLUMES: dict[str, tuple[int, int]] = {
     "raw_customers": (2300, 2500),
@@ -80,7 +80,7 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, su
     """A second, independent run: the CLI in its own process, started first so that it runs
     while this process builds the in-memory dataset (keeps the file well under 10 s)."""
     out = tmp_path_factory.mktemp("run_b")
-    process = subprocess.Popen([sys.executable, str(SCRIPT), "--out", str(out)],
+    process = subprocess.Popen([sys.executable, *COMMAND, "--out", str(out)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                cwd=ROOT)
     yield out, process
@@ -179,9 +179,9 @@ def test_two_runs_are_byte_identical(run_a: Path, run_b: Path) -> None:
 def test_committed_seeds_match_the_generator(run_a: Path) -> None:
     for name in gen.TABLE_NAMES:
         committed = COMMITTED_SEEDS / f"{name}.csv"
-        assert committed.exists(), f"{committed} missing: run scripts/generate_demo_data.py"
+        assert committed.exists(), f"{committed} missing: run make seeds"
         assert committed.read_bytes() == (run_a / f"{name}.csv").read_bytes(), (
-            f"{committed} is stale: run scripts/generate_demo_data.py")
+            f"{committed} is stale: run make seeds")
 
 
 def test_headers_match_the_contract(run_a: Path) -> None:

@@ -1,7 +1,7 @@
 """Journey holdouts on the demo (the session's `built_database`, built once):
 
 - `int_journey_holdouts` agrees row for row with the demo generator's twin,
-  `scripts/demo_data/holdouts.py`, for every demo customer and journey (and `all`), with the salt
+  `src/store_segments/generators/demo_data/holdouts.py`, for every demo customer and journey (and `all`), with the salt
   and global share as dbt resolves them and the shares of the built journey_priorities seed;
 - no customer held out of a journey is due or queued for it in anything a sender reads: the
   journey tables and `journey_queue` (status due), `journey_step_products` (an email's products),
@@ -17,9 +17,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import publish
-from scripts.dbt_session import DbtSession
-from scripts.demo_data.holdouts import (
+from store_segments.runtime import publish
+from store_segments.dbt_door import DbtSession
+from store_segments.generators.demo_data.holdouts import (
     DEMO_GLOBAL_HOLDOUT_SHARE,
     DEMO_HOLDOUT_SALT,
     holdout_fraction,

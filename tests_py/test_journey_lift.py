@@ -1,8 +1,8 @@
-"""journey_lift finds the effects the demo generator plants (scripts/demo_data/journey_effects.py).
+"""journey_lift finds the effects the demo generator plants (src/store_segments/generators/demo_data/journey_effects.py).
 
 The demo sends its journey emails to the treated group only, makes abandoned-cart entries convert
 at 10% without the email and 30% with it, win-back entries at 4% and 7%
-(scripts/demo_data/winback_effect.py), and gives the welcome series no effect. On the demo
+(src/store_segments/generators/demo_data/winback_effect.py), and gives the welcome series no effect. On the demo
 (the session's `built_database`) and on a second generator seed (generated into a copy of the
 project and built once for this module, only journey_lift and its parents), the build's
 all-months rows must find them: the planted lift (+0.20) inside the abandoned cart's interval,
@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts.demo_data.journey_effects import CART_HOLDOUT_RATE, CART_TREATED_RATE
-from scripts.demo_data.winback_effect import WINBACK_HOLDOUT_RATE, WINBACK_TREATED_RATE
-from scripts.demo_data.output import build_dataset, write_dataset
+from store_segments.generators.demo_data.journey_effects import CART_HOLDOUT_RATE, CART_TREATED_RATE
+from store_segments.generators.demo_data.winback_effect import WINBACK_HOLDOUT_RATE, WINBACK_TREATED_RATE
+from store_segments.generators.demo_data.output import build_dataset, write_dataset
 
 from conftest import copy_project, dbt_env
 

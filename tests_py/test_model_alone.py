@@ -1,4 +1,4 @@
-"""Tests of scripts/model_alone.py: a model's compiled SQL run alone under a memory cap, in a copy
+"""Tests of src/store_segments/bench/model_alone.py: a model's compiled SQL run alone under a memory cap, in a copy
 of the demo's built database, reports its time, or that it ran out of memory, and leaves the
 database as it was."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import model_alone
+from store_segments.bench import model_alone
 
 
 @pytest.fixture()

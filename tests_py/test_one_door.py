@@ -1,7 +1,7 @@
 """One door into dbt: the Python side learns vars, as_of, paths and settings only from dbt.
 
-No module under scripts/ but the door (scripts/dbt_session.py) names the project's or the
-profile's YAML file; what the door answers is what dbt resolves (--vars over the project's vars,
+No module of the package (src/store_segments/) but the door (store_segments/dbt_door.py) names
+the project's or the profile's YAML file; what the door answers is what dbt resolves (--vars over the project's vars,
 the profile's environment variables rendered); the benchmark's first reprocessed day is the rule
 of macros/incremental.sql, asked of dbt (the dbt unit test
 an_incremental_build_finds_old_deliveries_of_new_opens pins the rule itself). One session on a copy
@@ -19,10 +19,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import benchmark, publish
-from scripts.dbt_session import REPO_ROOT, DbtSession, project_settings, set_environment
+from store_segments.bench import benchmark
+from store_segments.runtime import publish
+from store_segments.dbt_door import REPO_ROOT, DbtSession, project_settings, set_environment
 
-DOOR = REPO_ROOT / "scripts" / "dbt_session.py"
+PACKAGE = REPO_ROOT / "src" / "store_segments"
+DOOR = PACKAGE / "dbt_door.py"
 # The files only the door may name: dbt reads them, the Python side asks dbt.
 DBT_FILES = ("dbt_project.yml", "dbt_project.yaml", "profiles.yml", "profiles.yaml")
 # Pinned off the project's default (3), so an answer that ignored the session's vars would differ.
@@ -61,11 +63,29 @@ def test_the_scan_sees_a_read_of_dbt_project_yml_but_not_a_mention() -> None:
     assert names_dbt_files(mentioned) == []
 
 
+def modules_naming_dbt_files(package: Path) -> dict[str, list[str]]:
+    """Every module of the package but its door (dbt_door.py), with the dbt files it names."""
+    door = package / DOOR.name
+    return {str(path.relative_to(package)): found
+            for path in sorted(package.rglob("*.py")) if path != door
+            if (found := names_dbt_files(path.read_text()))}
+
+
 def test_only_the_door_names_dbt_project_yml_or_profiles_yml() -> None:
-    naming = {str(path.relative_to(REPO_ROOT)): found
-              for path in sorted((REPO_ROOT / "scripts").rglob("*.py")) if path != DOOR
-              if (found := names_dbt_files(path.read_text()))}
-    assert naming == {}, f"ask dbt through scripts/dbt_session.py instead: {naming}"
+    # The scan reads the whole package, its sub-packages included.
+    assert {"cli.py", "runtime/build.py", "bench/floor.py", "generators/demo_data/holdouts.py"} <= {
+        str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")}
+    naming = modules_naming_dbt_files(PACKAGE)
+    assert naming == {}, f"ask dbt through store_segments/dbt_door.py instead: {naming}"
+
+
+def test_the_scan_finds_a_module_planted_in_a_sub_package(tmp_path: Path) -> None:
+    package = tmp_path / "store_segments"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    assert modules_naming_dbt_files(package) == {}
+    (package / "runtime" / "planted.py").write_text(
+        'from pathlib import Path\nPROFILE = Path.cwd() / "profiles.yml"\n')
+    assert modules_naming_dbt_files(package) == {"runtime/planted.py": ["profiles.yml"]}
 
 
 @pytest.fixture(scope="module")

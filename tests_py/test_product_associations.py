@@ -1,4 +1,4 @@
-"""On the demo, the product pairs the generator plants (scripts/demo_data/knobs.py,
+"""On the demo, the product pairs the generator plants (src/store_segments/generators/demo_data/knobs.py,
 PLANTED_PAIRS) come out on top of product_associations: each planted pair is its first
 product's strongest bought-together partner, and the planted pairs are the store's pairs of
 highest lift. The build is the session fixture `built_database` of conftest.py."""
@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts.generate_demo_data import PLANTED_PAIRS
+from store_segments.generators.generate_demo_data import PLANTED_PAIRS
 
 
 @pytest.fixture()

@@ -1,4 +1,4 @@
-"""scripts/publish.py: a snapshot of the marts that readers open while the next one is published."""
+"""src/store_segments/runtime/publish.py: a snapshot of the marts that readers open while the next one is published."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import publish
+from store_segments.runtime import publish
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -176,11 +176,11 @@ def test_the_script_publishes_the_demo_build(built_database: Path, tmp_path: Pat
     shutil.copy2(built_database, work)
     out = tmp_path / "published"
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "publish.py"), str(work), "--published-dir", str(out)],
+        [sys.executable, "-m", "store_segments.cli", "publish", str(work), "--published-dir", str(out)],
         cwd=tmp_path, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert f"query:    .venv/bin/python scripts/query.py {out / 'segments.duckdb'}\n" in result.stdout
+    assert f"query:    .venv/bin/segments query {out / 'segments.duckdb'}\n" in result.stdout
     manifests = list(out.glob("*/manifest.json"))
     assert len(manifests) == 1
     manifest = json.loads(manifests[0].read_text())
@@ -204,7 +204,7 @@ def test_the_script_publishes_the_demo_build(built_database: Path, tmp_path: Pat
 
 
 def test_the_benchmark_publishes_and_measures_the_snapshot(tmp_path: Path) -> None:
-    from scripts import benchmark
+    from store_segments.bench import benchmark
 
     make_work_database(tmp_path / "segments.duckdb")
     # Not the as_of in the tables (2026-10-31 18:00): the snapshot takes the one dbt gave the build.

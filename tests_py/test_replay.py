@@ -1,4 +1,4 @@
-"""Tests of scripts/replay.py: the step plan and its parsing (fast), and a replay of the demo's
+"""Tests of src/store_segments/runtime/replay.py: the step plan and its parsing (fast), and a replay of the demo's
 last week into a temporary DuckDB file that checks the point of the history: customers who
 enter the RFM groups At Risk or Needs Attention between two builds get journey_rfm_retention
 rows, at the step their entry time says."""
@@ -16,11 +16,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import replay
-from scripts.generate_demo_data import END
+from store_segments.runtime import replay
+from store_segments.generators.generate_demo_data import END
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = REPO_ROOT / "scripts" / "replay.py"
+COMMAND = ("-m", "store_segments.cli", "replay")
 RETENTION_GROUPS = ("At Risk", "Needs Attention")
 # The dbt_project.yml defaults the replay runs with.
 RETENTION_STEP_GAP = timedelta(days=3)
@@ -149,7 +149,7 @@ def replayed_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = work / "replay.duckdb"
     env = {**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     result = subprocess.run(
-        [sys.executable, str(SCRIPT), "--start", WEEK_START.isoformat(), "--end", END.isoformat(), "--every", "1d",
+        [sys.executable, *COMMAND, "--start", WEEK_START.isoformat(), "--end", END.isoformat(), "--every", "1d",
          "--database", str(database), "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
         cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=False,
     )

@@ -1,4 +1,4 @@
-"""Tests of scripts/report.py: its pieces on hand-made values (fast), then the demo as `make build`
+"""Tests of src/store_segments/runtime/report.py: its pieces on hand-made values (fast), then the demo as `make build`
 leaves it (history backfill, build, publish) rendered and loaded in headless Chromium (marker
 `browser`; skipped where no Chromium and chromedriver are installed): no console error, every
 chart has data, and three numbers on the page equal SQL over the published snapshot."""
@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts import report
+from store_segments.runtime import report
 from conftest import DBT, ROOT, chromium_driver, dbt_env
 
 SCREENSHOT = ROOT / "target" / "report_screenshot.png"
@@ -102,9 +102,9 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database = work / "segments.duckdb"
     env = dbt_env(database)
     paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    run([sys.executable, str(ROOT / "scripts" / "replay.py"), "--backfill", *paths], env)
+    run([sys.executable, "-m", "store_segments.cli", "replay", "--backfill", *paths], env)
     run([str(DBT), "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test", *paths], env)
-    run([sys.executable, str(ROOT / "scripts" / "publish.py"), str(database), "--published-dir",
+    run([sys.executable, "-m", "store_segments.cli", "publish", str(database), "--published-dir",
          str(work / "published")], env)
     return work / "published" / "segments.duckdb"
 

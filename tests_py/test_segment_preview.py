@@ -1,4 +1,4 @@
-"""`make segment NAME=...` (scripts/segment_preview.py, docs/custom_segments.md "Preview") on the
+"""`make segment NAME=...` (src/store_segments/runtime/segment.py, docs/custom_segments.md "Preview") on the
 built demo: the preview's size, share, funnel and persona overlap agree with the built tables and
 with a count written apart from the compiler; an empty or all-customer segment warns, an unknown
 name exits 2 with the defined names, and a preview database is read by path or by AS_OF, unchanged.
@@ -19,8 +19,8 @@ import duckdb
 import pytest
 import yaml
 
-from scripts import segment_preview
-from scripts.dbt_session import DbtSession, set_environment, vars_yaml
+from store_segments.runtime import segment as segment_preview
+from store_segments.dbt_door import DbtSession, set_environment, vars_yaml
 from tests_py.conftest import ROOT
 
 DEMO = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["custom_segments"]

@@ -1,4 +1,4 @@
-"""scripts/spark_cluster.py without Java: the command lines it builds, its readiness messages, and that
+"""src/store_segments/bench/spark_cluster.py without Java: the command lines it builds, its readiness messages, and that
 stopping kills every process of a service's group, also when a later part of the cluster fails to
 start. The cluster itself is proven by `make test-spark-cluster`."""
 
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts import spark_cluster
-from scripts.spark_cluster import (
+from store_segments.bench import spark_cluster
+from store_segments.bench.spark_cluster import (
     ClusterConfig,
     ClusterError,
     Service,
@@ -181,7 +181,7 @@ def test_a_service_dies_with_the_script(tmp_path: Path) -> None:
     """A service started by a process that is killed (no finally runs) gets TERM from the kernel."""
     pid_file = tmp_path / "pid"
     script = (
-        "import os, sys, time; from pathlib import Path; from scripts.spark_cluster import start_service; "
+        "import os, sys, time; from pathlib import Path; from store_segments.bench.spark_cluster import start_service; "
         f"s = start_service('x', ['sleep', '300'], Path({str(tmp_path / 'x.log')!r}), dict(os.environ)); "
         f"Path({str(pid_file)!r}).write_text(str(s.process.pid)); time.sleep(300)"
     )

@@ -4,7 +4,7 @@ tables as DuckDB, row for row.
 Marked `spark`: `make test-spark` runs it with .venv-spark (requirements-spark.txt, Java 17) on the
 `spark` target (dbt-spark's `session` method, Spark in the dbt process); `make test-spark-cluster`
 runs it on the `spark_cluster` target (SEGMENTS_SPARK_TARGET): a standalone cluster's Thrift
-server that scripts/spark_cluster.py starts on loopback, with its warehouse in SEGMENTS_SPARK_DIR.
+server that src/store_segments/bench/spark_cluster.py starts on loopback, with its warehouse in SEGMENTS_SPARK_DIR.
 The default pytest run (`make test`) deselects them (pytest.ini). Both builds go to temporary places
 (a DuckDB file, a Spark warehouse and metastore) and use the same vars: the defaults, except a
 win-back sample floor of WINBACK_SAMPLE_FLOOR, because with the default floor of 1,000 every
@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from scripts.engine_parity import BuiltModel, built_models, compare_model, read_duckdb_table, read_spark_table
+from store_segments.bench.engine_parity import BuiltModel, built_models, compare_model, read_duckdb_table, read_spark_table
 
 pytestmark = pytest.mark.spark
 
@@ -115,7 +115,7 @@ def _spark_dir(work: Path) -> Path:
     if not started_with:
         pytest.fail(
             f"target {SPARK_TARGET}: SEGMENTS_SPARK_DIR must name the cluster's folder "
-            "(scripts/spark_cluster.py run sets it; make test-spark-cluster)"
+            "(segments spark-cluster run sets it; make test-spark-cluster)"
         )
     return Path(started_with)
 
@@ -280,7 +280,7 @@ def test_journey_holdout_groups_agree_exactly(duckdb_build: Build, spark_build: 
 
 
 def test_the_parquet_export_runs_on_spark(duckdb_build: Build, spark_build: Build, tmp_path: Path) -> None:
-    """scripts/publish.py --target spark (or spark_cluster): Spark writes the Parquet export (macro
+    """segments publish --target spark (or spark_cluster): Spark writes the Parquet export (macro
     export_parquet; on the cluster its executor writes the files) with the same row counts as the
     DuckDB build's tables."""
     if duckdb_build.returncode or spark_build.returncode:
@@ -288,7 +288,7 @@ def test_the_parquet_export_runs_on_spark(duckdb_build: Build, spark_build: Buil
     assert spark_build.spark_warehouse is not None and duckdb_build.duckdb_path is not None
     out = tmp_path / "published"
     result = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "scripts" / "publish.py"), "--target", SPARK_TARGET,
+        [sys.executable, "-m", "store_segments.cli", "publish", "--target", SPARK_TARGET,
          "--published-dir", str(out), "--vars", BUILD_VARS],
         cwd=REPO_ROOT, env=_env(SEGMENTS_SPARK_DIR=str(spark_build.spark_warehouse.parent)),
         capture_output=True, text=True, check=False,

@@ -1,7 +1,7 @@
 -- One row per build as_of, customer and segment: segment_memberships as every build recorded it
 -- (incremental: a build replaces only the rows of its own as_of, so rebuilding an instant is
 -- idempotent and builds at other instants are kept). History cannot be rebuilt from the current
--- data, so --full-refresh is off; scripts/replay.py fills it for past instants.
+-- data, so --full-refresh is off; src/store_segments/runtime/replay.py fills it for past instants.
 {{
     config(
         on_schema_change='append_new_columns',

@@ -2,31 +2,12 @@
 
 Probability alive, expected orders in the next short / medium / long window, expected order
 value, predicted CLV and days until one order is expected, from the parameters in
-btyd_parameters (scripts/btyd.py holds the formulas). customer_predictions adds the bands and
+btyd_parameters (store_segments.btyd holds the formulas). customer_predictions adds the bands and
 flags. Windows come from vars, passed in through the model's meta in the YAML. NaN (null) for
 every customer when a fit did not converge.
 """
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pandas as pd
-
-
-def load_btyd():
-    """scripts/btyd.py of this project (see btyd_parameters.py for why it is loaded by path)."""
-    name = "segments_btyd"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path.cwd() / "scripts" / "btyd.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None or not path.is_file():
-        raise RuntimeError(f"{path} not found: run dbt from the segments project directory")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def fitted(parameters, model_name):
@@ -41,7 +22,8 @@ def fitted(parameters, model_name):
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    btyd = load_btyd()
+    from store_segments import btyd
+
     short_days = int(float(dbt.config.meta_get("expected_orders_short_days")))
     medium_days = int(float(dbt.config.meta_get("expected_orders_medium_days")))
     long_days = int(float(dbt.config.meta_get("expected_orders_long_days")))

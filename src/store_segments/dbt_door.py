@@ -28,7 +28,22 @@ from typing import Any
 
 import yaml
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_FILE = "dbt_project.yml"
+
+
+def project_root() -> Path:
+    """The dbt project the commands work on: the working directory when it is one (as for dbt
+    itself, so `make` in a copy of the checkout works on that copy), else the checkout this package
+    is installed from (the Makefile installs it editable: src/store_segments/ sits two folders
+    below the project), else the working directory."""
+    working = Path.cwd().resolve()
+    if (working / PROJECT_FILE).is_file():
+        return working
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / PROJECT_FILE).is_file() else working
+
+
+REPO_ROOT = project_root()
 
 
 def set_environment(database: Path | None) -> None:

@@ -1,7 +1,7 @@
 """Read a DuckDB file of the project from the shell: the built database or a published snapshot.
 
-    .venv/bin/python scripts/query.py published/segments.duckdb "select * from customer_personas limit 10"
-    .venv/bin/python scripts/query.py published/segments.duckdb          # its schemas and tables
+    segments query published/segments.duckdb "select * from customer_personas limit 10"
+    segments query published/segments.duckdb          # its schemas and tables
 
 The file is opened read-only, so a BI tool or the next build is never blocked by it. This stands in
 for the `duckdb` command line: its PyPI package lags the DuckDB the project pins, and its older

@@ -13,9 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.dbt_session import work_database  # noqa: E402
+from store_segments.dbt_door import work_database
 
 # The marts a BI tool or reverse-ETL job reads, in the order the README introduces them.
 MART_TABLES: tuple[str, ...] = (
@@ -132,7 +130,7 @@ def format_summary(summary: BuildSummary) -> str:
         f"Segment tables built in {summary.database_path.resolve()}",
         f"  schema {summary.schema}: " + ", ".join(MART_TABLES),
         # A command a reader can paste from the project directory (README, "Reading the tables").
-        f"  open:  .venv/bin/python scripts/query.py {summary.database_path} "
+        f"  open:  .venv/bin/segments query {summary.database_path} "
         f"\"select * from {summary.schema}.customer_personas limit 10\"",
         "",
         f"as_of {summary.as_of}: {summary.customers} customers, {summary.purchasers} purchasers, "

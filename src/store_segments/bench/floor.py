@@ -7,7 +7,7 @@ int_as_of, and rolls the orders, email events and site events up per customer in
 is what a careful engineer would write to get the same numbers in one pass, with no dbt, no
 layers and no columns nobody asked for; `compare` checks it gives them (docs/scaling.md).
 
-The rules are read from the project: the vars as dbt resolves them (scripts/dbt_session.py), the
+The rules are read from the project: the vars as dbt resolves them (store_segments/dbt_door.py), the
 country spellings from the country_codes seed. What is not here because no compared column depends on it: products and
 order lines, message attributes, birth dates beyond whether they parse, and the audit outputs.
 """
@@ -23,9 +23,8 @@ from typing import Any
 
 import duckdb
 
-from scripts.dbt_session import ProjectSettings, project_settings
+from store_segments.dbt_door import REPO_ROOT, ProjectSettings, project_settings
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 TABLE = "customer_facts_floor"
 # The columns of customer_facts the floor computes: what the personas read, and three email counts.
 COLUMNS: tuple[str, ...] = (
@@ -38,7 +37,7 @@ RAW_TABLES: tuple[str, ...] = ("customers", "orders", "exchange_rates", "email_m
 
 
 def parquet_tables(data_dir: Path) -> dict[str, str]:
-    """The raw tables as scripts/generate_data.py writes them (raw_file_pattern `{table}/*.parquet`)."""
+    """The raw tables as store_segments/generators/generate_data.py writes them (raw_file_pattern `{table}/*.parquet`)."""
     return {table: f"read_parquet('{data_dir.resolve()}/{table}/*.parquet')" for table in RAW_TABLES}
 
 
@@ -562,3 +561,32 @@ def compare(floor_database: Path, project_database: Path, relation: str = "main.
     assert row is not None
     return Agreement(customers=int(row[0]), only_floor=int(row[1]), only_project=int(row[2]),
                      differing={column: int(count) for column, count in zip(COLUMNS, row[3:])})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The floor alone: from generated Parquet or the demo's CSV seeds into a DuckDB file, with the
+    project's vars; with --compare, its agreement with a built customer_facts (exit 1 when not)."""
+    import argparse
+
+    import yaml
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    raw = parser.add_mutually_exclusive_group(required=True)
+    raw.add_argument("--data-dir", type=Path, help="raw tables as Parquet, as generate-data writes them")
+    raw.add_argument("--seeds", type=Path, help="raw tables as the demo's CSV seeds (raw_<table>.csv)")
+    parser.add_argument("--database", type=Path, default=REPO_ROOT / "target" / "floor.duckdb",
+                        help=f"where the floor writes its table {TABLE} (replaced)")
+    parser.add_argument("--vars", default="", help="vars (YAML), as for dbt --vars")
+    parser.add_argument("--compare", type=Path, metavar="DATABASE",
+                        help="a built database whose main.customer_facts the floor must agree with")
+    args = parser.parse_args(argv)
+    tables = parquet_tables(args.data_dir) if args.data_dir else csv_tables(args.seeds)
+    overrides = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
+    args.database.parent.mkdir(parents=True, exist_ok=True)
+    timed = run_floor(tables, args.database, overrides=overrides)
+    print(f"floor: {timed.wall_seconds:.2f} s wall, {timed.cpu_seconds:.2f} s CPU, into {args.database}")
+    if args.compare is None:
+        return 0
+    agreement = compare(args.database, args.compare)
+    print(f"customer_facts: {agreement.summary()}")
+    return 1 if agreement.mismatches else 0

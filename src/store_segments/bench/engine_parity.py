@@ -2,7 +2,7 @@
 
 Usage (after a DuckDB build and a Spark build with their own --target-path):
 
-    python scripts/engine_parity.py --duckdb segments.duckdb --duckdb-manifest target/manifest.json \
+    segments engine-parity --duckdb segments.duckdb --duckdb-manifest target/manifest.json \
         --spark-warehouse spark-warehouse --spark-manifest target-spark/manifest.json
 
 Which tables: every seed, and every model that the Spark build stored as a table (or incremental) and the DuckDB

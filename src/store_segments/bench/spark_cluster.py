@@ -3,8 +3,8 @@ worker and a Thrift server submitted to the master, three separate JVMs started 
 package (its bin/spark-class and bin/spark-submit), with their warehouse, Derby metastore and logs
 in one folder.
 
-    python scripts/spark_cluster.py run -- dbt build --target spark_cluster
-    python scripts/spark_cluster.py serve      # until Ctrl-C, for a shell of its own
+    segments spark-cluster run -- dbt build --target spark_cluster
+    segments spark-cluster serve      # until Ctrl-C, for a shell of its own
 
 `run` starts the cluster, waits until each part is ready (the master's port, the worker registered
 with the master, the Thrift server's port), runs the command with SEGMENTS_SPARK_THRIFT_PORT and
@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
+from store_segments.dbt_door import REPO_ROOT
+
 HOST = "127.0.0.1"
 MASTER_CLASS = "org.apache.spark.deploy.master.Master"
 WORKER_CLASS = "org.apache.spark.deploy.worker.Worker"
@@ -45,7 +47,7 @@ THRIFT_PORT_VARIABLE = "SEGMENTS_SPARK_THRIFT_PORT"
 DAEMON_MEMORY = "512m"
 # Seconds a JVM gets to exit after TERM before its process group is killed.
 STOP_GRACE_SECONDS = 20.0
-PROJECT_DIR = Path(__file__).resolve().parents[1]
+PROJECT_DIR = REPO_ROOT
 LOG_TAIL_LINES = 30
 
 

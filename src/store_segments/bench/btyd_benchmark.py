@@ -3,7 +3,7 @@
 On the CDNOW sample that `lifetimes` ships (a test-only dependency, used here only for its data
 file) and, when given, on the customer_btyd_inputs of a built DuckDB file:
 
-    python scripts/btyd_benchmark.py [segments.duckdb]
+    segments btyd-benchmark [segments.duckdb]
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped]
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import btyd  # noqa: E402
+from store_segments import btyd
 
 T = TypeVar("T")
 REPEATS = 5

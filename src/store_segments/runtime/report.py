@@ -1,6 +1,6 @@
 """Write the segment report: one self-contained HTML page of charts and tables over the published snapshot.
 
-Run ``python scripts/report.py`` (``make report``) after ``make build``. It reads
+Run ``segments report`` (``make report``) after ``make build``. It reads
 ``published/segments.duckdb`` read-only, runs SQL aggregates only (no customer-level row and no
 personal data leaves the snapshot), draws the charts with Plotly and writes
 ``target/report/index.html`` plus a copy into the snapshot's Parquet folder
@@ -29,11 +29,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.offline import get_plotlyjs
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.dbt_session import project_settings  # noqa: E402
+from store_segments.dbt_door import REPO_ROOT, project_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 DEFAULT_DATABASE = ROOT / "published" / "segments.duckdb"
 DEFAULT_OUTPUT = ROOT / "target" / "report" / "index.html"
 PERSONA_CATALOG = ROOT / "seeds" / "reference" / "persona_catalog.csv"

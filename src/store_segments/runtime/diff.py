@@ -53,10 +53,9 @@ from typing import Any
 import duckdb
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import build, publish, replay  # noqa: E402
-from scripts import dbt_session  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, project_settings, vars_yaml  # noqa: E402
+from store_segments.runtime import build, publish, replay
+from store_segments import dbt_door
+from store_segments.dbt_door import REPO_ROOT, project_settings, vars_yaml
 
 SAMPLE_VAR = "diff_sample_customers"
 HISTORY_SELECT = replay.HISTORY_MODELS
@@ -320,6 +319,11 @@ def dbt_environment(version: Version) -> dict[str, str]:
         "SEGMENTS_DUCKDB_PATH": str(version.database),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     })
+    # The version's own package first: its dbt Python models import store_segments (the BTYD code),
+    # which would otherwise be the working tree's installed one.
+    package = version.project_dir / "src"
+    if package.is_dir():
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, (str(package), environment.get("PYTHONPATH"))))
     return environment
 
 
@@ -803,7 +807,7 @@ def build_both(base: Version | None, change: Version, work_database: Path, as_of
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
     repo = args.repo.resolve()
-    work_database = (args.database or dbt_session.work_database(repo)).resolve()
+    work_database = (args.database or dbt_door.work_database(repo)).resolve()
     shared_vars = parse_vars(args.vars)
     change_vars = {**shared_vars, **parse_vars(args.change_vars)}
     served = served_state(args.published_dir.resolve())

@@ -1,30 +1,30 @@
 """Benchmark the project on generated data: full build, one-day incremental build, floor and peer.
 
-Run ``python scripts/benchmark.py --scale L`` (S, M or L; or ``--customers N``). In one run it:
+Run ``segments benchmark --scale L`` (S, M or L; or ``--customers N``). In one run it:
 
-1. generates the data with scripts/generate_data.py (or reuses it: ``--data-dir``, default
+1. generates the data with store_segments/generators/generate_data.py (or reuses it: ``--data-dir``, default
    ``data/<scale>``), holding back the last day;
 2. builds on ``raw_source: files`` into a fresh DuckDB file, as ``dbt run`` then ``dbt test``
    (models, then data tests; unit tests do not depend on the data), measuring wall time and the
    peak RSS of the dbt process tree (sampled from /proc) and how much DuckDB spilled to disk (the
    size of its spill folder, sampled), and reads the five slowest models from run_results.json;
 3. appends the held-back day and builds again, incrementally;
-4. runs the floor (scripts/floor.py: one hand-written DuckDB script from the same Parquet to the
+4. runs the floor (store_segments/bench/floor.py: one hand-written DuckDB script from the same Parquet to the
    core columns of customer_facts) on the delivered data and checks, customer by customer, that
    it gives the numbers the incremental build's customer_facts holds; and times the peer,
    lifetimes' ``summary_data_from_transaction_data`` on the same valid orders, against the
    customer-facts path (the order rollup int_customer_orders, then int_customer_facts and
    customer_facts), whose compiled SQL runs alone after the full build as the peer runs alone;
-5. publishes the full build as `make build` does (scripts/publish.py: a DuckDB snapshot and its
+5. publishes the full build as `make build` does (store_segments/runtime/publish.py: a DuckDB snapshot and its
    Parquet copy), measuring its time and sizes;
 6. prints a table of the figures and writes them as JSON to ``target/benchmark/``.
 
 ``--custom-segments FILE`` builds with the custom segments of a YAML file holding a
-``custom_segments:`` list (scripts/benchmark_custom_segments.yml: twenty that use every kind of
+``custom_segments:`` list (src/store_segments/bench/benchmark_custom_segments.yml: twenty that use every kind of
 condition) instead of the project's, and the table gives the custom-segment models' summed model
 time (run_results.json) against all models' summed time, in the full and the incremental build.
 
-The vars, DuckDB's settings and the as_of come from dbt (scripts/dbt_session.py: one session on
+The vars, DuckDB's settings and the as_of come from dbt (store_segments/dbt_door.py: one session on
 the benchmark's database, its vars those of the builds), and the first day the incremental build
 reprocesses from the macro that decides it (incremental_reprocess_from).
 
@@ -51,13 +51,12 @@ from typing import Any, cast
 import duckdb
 import yaml
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts import floor, generate_data, model_alone, publish  # noqa: E402
-from scripts.dbt_session import DbtSession, ProjectSettings, set_environment  # noqa: E402
-from scripts.floor import Agreement, Timed  # noqa: E402
+from store_segments.bench import floor, model_alone
+from store_segments.generators import generate_data
+from store_segments.runtime import publish
+from store_segments.dbt_door import REPO_ROOT, DbtSession, ProjectSettings, set_environment
+from store_segments.bench.floor import Agreement, Timed
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 RAW_SEEDS = ("raw_customers", "raw_products", "raw_orders", "raw_order_items", "raw_email_messages",
              "raw_email_events", "raw_web_events")
@@ -400,7 +399,7 @@ def orders_glob(data_dir: Path) -> str:
 
 
 def run_floor(data_dir: Path, work: Path, settings: ProjectSettings) -> tuple[Timed, Agreement]:
-    """The floor (scripts/floor.py) from the Parquet into `<work>/floor.duckdb`, with the vars and
+    """The floor (store_segments/bench/floor.py) from the Parquet into `<work>/floor.duckdb`, with the vars and
     DuckDB settings dbt resolves, timed, then compared with the customer_facts the last build left
     in `<work>/segments.duckdb`."""
     floor_database = work / "floor.duckdb"
@@ -504,7 +503,7 @@ def format_report(report: Report) -> str:
     lines += [
         f"| full dbt build (models + data tests) | {seconds(full)} "
         f"(run {full.run_seconds:.1f} s + test {full.test_seconds:.1f} s) | |",
-        f"| floor: scripts/floor.py, raw Parquet to customer_facts' core columns | {seconds(report.floor)} | |",
+        f"| floor: store_segments/bench/floor.py, raw Parquet to customer_facts' core columns | {seconds(report.floor)} | |",
         f"| full build / floor | {times(floor_ratio)} | <= 2.5x |",
         f"| floor against customer_facts, customer by customer | {report.agreement.summary()} | no mismatch |",
         f"| CPU time stolen by the hypervisor during the full build | {full.steal_seconds:.0f} s | |",
@@ -561,7 +560,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-peer", action="store_true", help="do not run lifetimes (slow at L)")
     parser.add_argument("--custom-segments", type=Path, metavar="FILE",
                         help="build with the custom_segments: list of this YAML file instead of the project's "
-                             "(e.g. scripts/benchmark_custom_segments.yml)")
+                             "(e.g. src/store_segments/bench/benchmark_custom_segments.yml)")
     return parser.parse_args(argv)
 
 

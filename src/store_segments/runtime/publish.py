@@ -12,7 +12,7 @@ with a manifest.json next to it, then points the served paths at them by replaci
 complete file, and a reader that has it open keeps its file. The last `--keep` snapshots are kept
 (default: var `published_snapshots_to_keep` as dbt resolves it, `--vars` included); the one served
 is never deleted. The snapshot records a digest of the vars dbt resolved for the build
-(`vars_sha256`), learned from dbt through scripts/dbt_session.py, as is its as_of when the build
+(`vars_sha256`), learned from dbt through store_segments/dbt_door.py, as is its as_of when the build
 hands it over (`make build`); run alone, this script reads as_of from the marts it copies.
 
 With `--target spark` (any dbt target whose tables BI tools read in place) there is no DuckDB file
@@ -42,11 +42,9 @@ from typing import Any
 import duckdb
 import yaml
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.dbt_session import project_settings, work_database  # noqa: E402
+from store_segments.dbt_door import REPO_ROOT, project_settings, work_database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = REPO_ROOT
 
 # Every table and view of these schemas is published (the first is the one the marts are in).
 MART_SCHEMAS: tuple[str, ...] = ("main", "main_activation")
@@ -407,7 +405,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{size_of(snapshot.database) / 1e6:.1f} MB DuckDB, {size_of(snapshot.parquet_dir) / 1e6:.1f} MB Parquet, "
         f"{snapshot.manifest['publish_seconds']} s)\n"
         f"  BI tools: {served} (read-only)\n"
-        f"  query:    .venv/bin/python scripts/query.py {served}\n"
+        f"  query:    .venv/bin/segments query {served}\n"
         f"  Parquet:  {args.published_dir / snapshot.snapshot_id.split('-')[0]}/"
     )
     return 0

@@ -1,6 +1,6 @@
 """Write the upload file of one audience for one channel, from the published snapshot.
 
-    python scripts/export_audience.py "High Rollers" --channel ads [--family purchase_persona]
+    segments export "High Rollers" --channel ads [--family purchase_persona]
 
 - ``ads``: one column ``email`` holding the SHA-256 hex of the trimmed, lower-cased address, the
   layout of Meta's and Google's customer-list uploads (which accept pre-hashed emails); no
@@ -25,7 +25,9 @@ from pathlib import Path
 
 import duckdb
 
-ROOT = Path(__file__).resolve().parent.parent
+from store_segments.dbt_door import REPO_ROOT
+
+ROOT = REPO_ROOT
 COLUMNS = {"ads": ("email",), "email": ("email", "first_name")}
 
 

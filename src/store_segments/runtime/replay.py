@@ -1,6 +1,6 @@
 """Replay the project at successive as_of values so that the recorded history exists for past instants.
 
-Run ``python scripts/replay.py --start 2026-10-24T18:00 --end 2026-10-31T18:00 --every 1d``.
+Run ``segments replay --start 2026-10-24T18:00 --end 2026-10-31T18:00 --every 1d``.
 Each step is a ``dbt`` invocation with ``--vars '{as_of: ...}'``: it rebuilds what the history
 models need at that instant and records the build's rows there (incremental models keyed by
 as_of, so a replayed instant replaces only its own rows). The history models are every model
@@ -37,8 +37,7 @@ from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts.dbt_session import REPO_ROOT, DbtSession, set_environment, vars_yaml  # noqa: E402
+from store_segments.dbt_door import REPO_ROOT, DbtSession, set_environment, vars_yaml
 # The history models: their rows of past builds cannot be rebuilt, so full refresh is off.
 HISTORY_MODELS = "config.full_refresh:false"
 # The first step builds the history models and every parent (staging views included).

@@ -8,6 +8,8 @@ import random
 from datetime import timedelta
 from pathlib import Path
 
+from store_segments.dbt_door import REPO_ROOT
+
 from .constants import END_DATE, HEADERS, SEED, START, TABLE_NAMES
 from .customers import build_customers, build_planted_customers
 from .custom_segments import plant_reference_case
@@ -24,8 +26,7 @@ from .records import Dataset, Table
 from .sessions import build_sessions
 from .winback_effect import plant_winback_effect
 
-# parents[2]: this file is scripts/demo_data/output.py and the seeds are at the repository root.
-DEFAULT_OUT = Path(__file__).resolve().parents[2] / "seeds"
+DEFAULT_OUT = REPO_ROOT / "seeds"
 
 
 def exchange_rates_table() -> Table:

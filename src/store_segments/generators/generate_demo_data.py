@@ -1,8 +1,8 @@
 """Deterministic demo data for the `segments` dbt project (docs/definitions.md §1-§5).
 
-Run ``python scripts/generate_demo_data.py [--out DIR]``. It writes the eight ``raw_*`` seed CSVs
-(default: ``seeds/`` next to ``scripts/``), one line per file with its row count. The generator
-itself is the package ``scripts/demo_data/``, one module per step (see its ``__init__``); this file
+Run ``segments generate-demo-data [--out DIR]``. It writes the eight ``raw_*`` seed CSVs
+(default: the project's ``seeds/``), one line per file with its row count. The generator
+itself is the package ``store_segments/generators/demo_data/``, one module per step (see its ``__init__``); this file
 is its entry point and re-exports the names the tests and other scripts import.
 
 Why it exists: the dbt models need data in which every persona of docs/definitions.md §5 is real, the
@@ -69,26 +69,24 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.demo_data.constants import (  # noqa: E402
+from store_segments.generators.demo_data.constants import (
     ALMOST_THERE, BRAND_ENTHUSIASTS, DEAD_WEIGHT, END, END_DATE, ESPRESSO_SHOT, FALSE_STARTS,
     HEADERS, HIGH_ROLLERS, JUST_PASSING_THROUGH, LAPSED_ENTHUSIASTS, LOST_HIGH_ROLLERS,
     ONE_HIT_WONDERS, PERSONAS, POTENTIAL_BRAND_ENTHUSIASTS, POTENTIAL_HIGH_ROLLERS, SEED, START,
     TABLE_NAMES, UNCLASSIFIED, WAITING_FOR_WOWS, WINDOW_SHOPPERS,
 )
-from scripts.demo_data.dirt import DIRT  # noqa: E402
-from scripts.demo_data.knobs import (  # noqa: E402
+from store_segments.generators.demo_data.dirt import DIRT
+from store_segments.generators.demo_data.knobs import (
     AB_TESTS, ARCHETYPE_COUNTS, PLANTED_PAIRS, PURCHASE_PROFILES, TARGETED_CAMPAIGNS, AbTest,
     PurchaseProfile, TargetedCampaign,
 )
-from scripts.demo_data.output import (  # noqa: E402
+from store_segments.generators.demo_data.output import (
     DEFAULT_OUT, archetype_assignment, build_dataset, write_dataset, write_seeds, write_table,
 )
-from scripts.demo_data.planted import (  # noqa: E402
+from store_segments.generators.demo_data.planted import (
     PLANTED, PLANTED_CUSTOMERS, PlantedCustomer, PlantedExpectation, PlantedOrder,
 )
-from scripts.demo_data.records import Dataset, Table  # noqa: E402
+from store_segments.generators.demo_data.records import Dataset, Table
 
 __all__ = [
     "AB_TESTS", "ALMOST_THERE", "ARCHETYPE_COUNTS", "BRAND_ENTHUSIASTS", "DEAD_WEIGHT", "DEFAULT_OUT",

@@ -1,11 +1,11 @@
 """Run the compiled SQL of some models alone, in a built DuckDB database, under a memory cap.
 
-Run ``python scripts/model_alone.py --database data/benchmark-L/segments.duckdb
+Run ``segments model-alone --database data/benchmark-L/segments.duckdb
 --target-path data/benchmark-L/target-full --memory-limit 1GB site_sessions customer_products``.
 
 Each model's compiled SQL (from the dbt target of the build that made the database) is written
 into a scratch table, dropped after, with the profile's DuckDB settings (as dbt resolves them,
-scripts/dbt_session.py, unless --threads or --memory-limit say otherwise), and one line per model
+store_segments/dbt_door.py, unless --threads or --memory-limit say otherwise), and one line per model
 says how long it took or that it ran out of memory. dbt runs two models at a time under one
 DuckDB cap, so a model that needs more than about half the cap alone can stop a build beside
 another big one; this is how to find it. Nothing else may have the database open.
@@ -23,9 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from scripts.dbt_session import project_settings  # noqa: E402
+from store_segments.dbt_door import project_settings
 
 SCRATCH_SCHEMA = "model_alone_scratch"
 

@@ -1,6 +1,6 @@
 """Generate the docs/definitions.md §2 raw tables at any size, as Parquet, for `raw_source: files`.
 
-Run ``python scripts/generate_data.py --customers 1000000 --out data/L`` (or ``--scale L``). It
+Run ``segments generate-data --customers 1000000 --out data/L`` (or ``--scale L``). It
 writes one folder of Parquet parts per table (``DIR/orders/part-00000.parquet``, ...), to be read
 with ``--vars '{raw_source: files, raw_path: DIR, raw_file_pattern: "{table}/*.parquet"}'``.
 

@@ -1,6 +1,6 @@
 """The model checks dbt-coverage has no threshold for, run by `make coverage` after its reports.
 
-Run ``python scripts/check_coverage.py MANIFEST TEST_REPORT UNIT_TEST_REPORT``: the dbt manifest
+Run ``segments check-coverage MANIFEST TEST_REPORT UNIT_TEST_REPORT``: the dbt manifest
 and the JSON reports of ``dbt-coverage compute test`` and ``compute unit-test``. It fails (exit
 1, one line per model) when a model has no description, or when dbt-coverage counts no test of
 it: neither a data test on one of its columns nor a unit test. (dbt-coverage only counts data
@@ -11,8 +11,8 @@ by ``dbt-coverage compute doc --cov-fail-under``.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -48,11 +48,13 @@ def problems(manifest: dict[str, Any], test_report: dict[str, Any],
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Print the problems and return 1 when there are any."""
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) != 3:
-        print(__doc__)
-        return 2
-    manifest, test_report, unit_test_report = (json.loads(Path(a).read_text()) for a in args)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("manifest", type=Path, help="target/manifest.json of `dbt parse`")
+    parser.add_argument("test_report", type=Path, help="the JSON report of `dbt-coverage compute test`")
+    parser.add_argument("unit_test_report", type=Path, help="the JSON report of `dbt-coverage compute unit-test`")
+    args = parser.parse_args(argv)
+    manifest, test_report, unit_test_report = (json.loads(path.read_text())
+                                               for path in (args.manifest, args.test_report, args.unit_test_report))
     found = problems(manifest, test_report, unit_test_report)
     for line in found:
         print(line)

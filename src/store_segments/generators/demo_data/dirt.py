@@ -1,5 +1,5 @@
 """Rows of the raw tables and the dirt in them (docs/definitions.md §2). ``DIRT`` holds the exact count of
-each kind of dirt; the docstring of scripts/generate_demo_data.py lists the same numbers (a test
+each kind of dirt; the docstring of store_segments/generators/generate_demo_data.py lists the same numbers (a test
 keeps the two in step).
 """
 

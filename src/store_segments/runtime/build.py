@@ -5,11 +5,11 @@
 1. A build that was interrupted before (its state file is still there) is taken back first.
 2. A user-set as_of earlier than the served snapshot's stops here: looking back is `make preview`.
 3. The latest point of each history model is backed up (macro backup_history_points), and a
-   first build records the week before its as_of in the history models (scripts/replay.py).
+   first build records the week before its as_of in the history models (store_segments/runtime/replay.py).
 4. `dbt build` with every seed, model and data test; unit tests are left to `make test`, as dbt
    recommends for production runs.
 5. Only when every model and every error-severity test passed, and as_of did not go back, the
-   marts are published (scripts/publish.py) and the history points kept. Otherwise nothing is
+   marts are published (store_segments/runtime/publish.py) and the history points kept. Otherwise nothing is
    published, the served snapshot stays the last good one, what the build wrote into the
    history models is taken back (macro restore_history_points), each failed test is printed
    with its model and message, and the command exits 1.
@@ -40,9 +40,8 @@ from typing import Any
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import build_summary, publish, replay  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, DbtSession, as_naive_utc, set_environment, work_database  # noqa: E402
+from store_segments.runtime import build_summary, publish, replay
+from store_segments.dbt_door import REPO_ROOT, DbtSession, as_naive_utc, set_environment, work_database
 
 STATUS_DIR = "builds"
 LAST_STATUS = "last_build.json"
@@ -319,7 +318,7 @@ def report(status: BuildStatus, database: Path, published_dir: Path) -> str:
     if status.status == "published":
         lines.append(f"Build passed and {status.message}.")
         lines.append(f"  BI tools read {published_dir / publish.SERVED_NAME} (as_of {status.as_of}).")
-        lines.append(f"  query:  .venv/bin/python scripts/query.py {published_dir / publish.SERVED_NAME}")
+        lines.append(f"  query:  .venv/bin/segments query {published_dir / publish.SERVED_NAME}")
     elif status.status == "previewed":
         lines.append(f"Preview {status.message}.")
     else:
@@ -364,9 +363,22 @@ def main(argv: list[str] | None = None) -> int:
     code, status = run_build(database.resolve(), args.published_dir.resolve(), build_vars, target_path, mode)
     print(report(status, database, args.published_dir))
     if args.preview is not None and code == 0:
-        print(f"  query:  .venv/bin/python scripts/query.py {database} "
+        print(f"  query:  .venv/bin/segments query {database} "
               "\"select primary_persona, count(*) from customer_personas group by 1\"")
     return code
+
+
+def preview_main(argv: list[str] | None = None) -> int:
+    """`segments preview AS_OF`: the build at a past instant (main's --preview), nothing published."""
+    parser = argparse.ArgumentParser(description="Build at a past as_of into a database of its own "
+                                                 "(<preview-dir>/<as_of>.duckdb); publish nothing.")
+    parser.add_argument("as_of", help="the past instant (ISO date or timestamp, UTC)")
+    parser.add_argument("--preview-dir", type=Path, default=REPO_ROOT / "previews")
+    parser.add_argument("--vars", default="", help="vars of the build (YAML), as for dbt --vars")
+    parser.add_argument("--target-path", type=Path, help="dbt --target-path (default: <preview-dir>/target)")
+    args = parser.parse_args(argv)
+    forwarded = ["--preview", args.as_of, "--preview-dir", str(args.preview_dir), "--vars", args.vars]
+    return main(forwarded + (["--target-path", str(args.target_path)] if args.target_path else []))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
-from pathlib import Path
+from store_segments.dbt_door import REPO_ROOT
 
 
 def holdout_fraction(salt: str, journey: str, customer_id: str) -> float:
@@ -27,8 +27,7 @@ def is_held_out(salt: str, journey: str, customer_id: str, share: float,
 DEMO_HOLDOUT_SALT = "segments-holdout-v1"
 DEMO_GLOBAL_HOLDOUT_SHARE = 0.0
 
-# parents[2]: this file is scripts/demo_data/holdouts.py; the seeds are at the repository root.
-_ROOT = Path(__file__).resolve().parents[2]
+_ROOT = REPO_ROOT
 
 
 def journey_holdout_shares() -> dict[str, float]:

@@ -1,8 +1,8 @@
 """Preview one custom segment from a built database: `make segment NAME=...`.
 
-    .venv/bin/python scripts/segment_preview.py us_viewed_product_not_bought
-    .venv/bin/python scripts/segment_preview.py us_viewed_product_not_bought --as-of 2026-06-01
-    .venv/bin/python scripts/segment_preview.py us_viewed_product_not_bought --database previews/20260601T000000.duckdb
+    segments segment us_viewed_product_not_bought
+    segments segment us_viewed_product_not_bought --as-of 2026-06-01
+    segments segment us_viewed_product_not_bought --database previews/20260601T000000.duckdb
 
 Prints the segment's size and share of customers, how many customers each top-level condition
 keeps (a funnel for a top-level `all`: each step counts the customers meeting it and every step
@@ -30,9 +30,8 @@ from typing import Any
 import duckdb
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from scripts import build, replay  # noqa: E402
-from scripts.dbt_session import REPO_ROOT, DbtSession, set_environment, work_database  # noqa: E402
+from store_segments.runtime import build, replay
+from store_segments.dbt_door import REPO_ROOT, DbtSession, set_environment, work_database
 
 UNKNOWN_NAME = 2
 SAMPLE_SIZE = 5

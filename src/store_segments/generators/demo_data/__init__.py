@@ -1,4 +1,4 @@
-"""The demo data generator; ``scripts/generate_demo_data.py`` is its entry point and documents
+"""The demo data generator; ``store_segments/generators/generate_demo_data.py`` is its entry point and documents
 what it writes. One module per step, each importing only the ones before it:
 
 - ``constants``: seed, time window, persona names, seed table layouts
