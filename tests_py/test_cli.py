@@ -123,3 +123,13 @@ def test_the_command_runs_as_make_runs_it() -> None:
     result = subprocess.run([*command, "--help"], capture_output=True, text=True, check=False, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert all(name in result.stdout for name in SUBCOMMANDS)
+
+
+def test_preview_is_the_build_at_a_past_as_of(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from store_segments.runtime import build
+
+    received: list[list[str]] = []
+    monkeypatch.setattr(build, "main", lambda argv: received.append(list(argv)) or 0)
+    code, _ = run_main(["preview", "2026-06-01", "--preview-dir", str(tmp_path), "--vars", "{a: 1}"])
+    assert code == 0
+    assert received == [["--preview", "2026-06-01", "--preview-dir", str(tmp_path), "--vars", "{a: 1}"]]

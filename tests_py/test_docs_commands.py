@@ -47,7 +47,7 @@ REPLACEMENT = re.compile(r'"([^"]+)"\s*=>\s*"([^"]*)"')
 # Five cron schedule fields, then the command.
 CRON_LINE = re.compile(r"^\s*(?:[\d*/,\-]+\s+){4}[\d*/,\-A-Za-z]+\s+(\S.*)$")
 # A line of a block without language that is clearly a command.
-COMMAND_LINE = re.compile(r"^\s*(?:\.venv/bin/|\./|scripts/|make\b|dbt\b|mf\b|python3?\b|cd\b|mkdir\b|bash\b|git\b)")
+COMMAND_LINE = re.compile(r"^\s*(?:\.venv/bin/|\./|make\b|dbt\b|mf\b|python3?\b|cd\b|mkdir\b|bash\b|git\b)")
 # What a build prints for a reader to paste: `open:  <command>`, `query:  <command>`.
 PRINTED_COMMAND = re.compile(r"^\s*(?:open|query):\s+(\.venv/bin/\S.*?)\s*$", re.MULTILINE)
 
@@ -197,7 +197,7 @@ Segment tables built in /path
 
 <!-- docs test: "--scale L" => "--scale S", "data/L" => "data/S"; L takes an hour -->
 ```sh
-.venv/bin/python scripts/benchmark.py --scale L --data-dir data/L
+.venv/bin/segments benchmark --scale L --data-dir data/L
 ```
 
 ```crontab
@@ -206,7 +206,7 @@ Segment tables built in /path
 
 ```
 make report
-.venv/bin/python scripts/x.py \\
+.venv/bin/segments x \\
     --flag
 models/   the models
 ```
@@ -224,9 +224,9 @@ def test_blocks_are_read_with_their_markers() -> None:
     assert build.script() == "make build   # a comment" and not build.is_output
     assert output.is_output and text.is_output
     assert store.illustrative == "a store's own folder"
-    assert benchmark.script() == ".venv/bin/python scripts/benchmark.py --scale S --data-dir data/S"
+    assert benchmark.script() == ".venv/bin/segments benchmark --scale S --data-dir data/S"
     assert cron.script() == "rm -rf logs\ncd /srv/segments && make build >> logs/nightly.log 2>&1"
-    assert unlabeled.script() == "make report\n.venv/bin/python scripts/x.py \\\n    --flag"
+    assert unlabeled.script() == "make report\n.venv/bin/segments x \\\n    --flag"
     assert markers_without_a_fence("sample.md", SAMPLE) == []
 
 

@@ -30,9 +30,9 @@ def offending_lines(text: str, paths: list[str]) -> list[str]:
 
 def test_the_check_finds_a_sibling_folder_and_an_absolute_path() -> None:
     paths = forbidden_paths(Path("/srv/clones/segments"))
-    text = "The contract is `../shared/SPEC.md`.\nrun /srv/clones/segments/scripts/x.py\nsee docs/definitions.md\n"
+    text = "The contract is `../shared/SPEC.md`.\nrun /srv/clones/segments/src/store_segments/cli.py\nsee docs/definitions.md\n"
     assert offending_lines(text, paths) == [
-        "1: The contract is `../shared/SPEC.md`.", "2: run /srv/clones/segments/scripts/x.py"]
+        "1: The contract is `../shared/SPEC.md`.", "2: run /srv/clones/segments/src/store_segments/cli.py"]
     assert offending_lines("open /work/main/README.md\n", paths) == ["1: open /work/main/README.md"]
 
 
