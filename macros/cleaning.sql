@@ -115,7 +115,7 @@
 
 {# A decimal money amount, NULL when it does not parse. #}
 {% macro parse_money(column) -%}
-    {{ dbt.safe_cast(clean_text(column), type_money()) }}
+    {{ try_cast(clean_text(column), type_money()) }}
 {%- endmacro %}
 
 {# A whole number, NULL when it does not parse ('12.5' too: no engine may round it). #}
@@ -125,7 +125,7 @@
 
 {# A calendar date, NULL when it does not parse. #}
 {% macro parse_date(column) -%}
-    {{ dbt.safe_cast(clean_text(column), 'date') }}
+    {{ try_cast(clean_text(column), 'date') }}
 {%- endmacro %}
 
 {# The SQL list literal ('a', 'b') of a list var, for `in` clauses. #}

@@ -12,7 +12,7 @@
 {% macro default__parse_utc_timestamp(column) -%}
     case
         when {{ is_utc_offset_out_of_range(column) }} then null
-        else {{ dbt.safe_cast(column, api.Column.translate_type('timestamp')) }}
+        else {{ try_cast(column, api.Column.translate_type('timestamp')) }}
     end
 {%- endmacro %}
 

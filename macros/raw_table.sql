@@ -171,7 +171,7 @@
     {%- for column in raw_tables[table_name] -%}
         {%- do column_types.update({column: dbt.type_string()}) -%}
     {%- endfor -%}
-    {%- set null_value = dbt.safe_cast('null', dbt.type_string()) -%}
+    {%- set null_value = try_cast('null', dbt.type_string()) -%}
     -- Fixture for {{ model.name }}
     {%- for row in rows %}
         {%- set formatted_row = format_row(row, column_types) %}

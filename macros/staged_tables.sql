@@ -18,7 +18,7 @@
          'fields': ['currency', 'customer_id', 'discount', 'order_status', 'ordered_at', 'refunded_amount',
                     'shipping', 'subtotal', 'total']},
         {'table': 'order_items', 'base': 'base_shop__order_items', 'staged': 'stg_shop__order_items',
-         'row_key': dbt.concat(['order_id', "'#'", dbt.safe_cast('line_number', dbt.type_string())]),
+         'row_key': dbt.concat(['order_id', "'#'", try_cast('line_number', dbt.type_string())]),
          'fields': ['product_id', 'quantity', 'unit_price']},
         {'table': 'email_messages', 'base': 'base_email__messages', 'staged': 'stg_email__messages',
          'row_key': 'message_id',
@@ -32,7 +32,7 @@
          'row_key': 'event_id',
          'fields': ['anonymous_id', 'customer_id', 'event_type', 'occurred_at', 'product_id', 'session_id']},
         {'table': 'exchange_rates', 'base': 'base_finance__exchange_rates', 'staged': 'stg_finance__exchange_rates',
-         'row_key': dbt.concat(['currency', "'#'", dbt.safe_cast('rate_date', dbt.type_string())]),
+         'row_key': dbt.concat(['currency', "'#'", try_cast('rate_date', dbt.type_string())]),
          'fields': ['rate_to_reporting']},
     ]) }}
 {% endmacro %}

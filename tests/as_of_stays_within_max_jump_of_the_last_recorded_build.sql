@@ -45,7 +45,7 @@ select
     previous_as_of,
     days_moved,
     {{ dbt.concat([
-        "'as_of moved '", dbt.safe_cast('days_moved', dbt.type_string()),
+        "'as_of moved '", try_cast('days_moved', dbt.type_string()),
         "' days from the last recorded build (more than var as_of_max_jump_days); check the rows "
         ~ "after as_of (int_as_of.rows_after_as_of, quarantined_rows) or set var as_of'"
     ]) }} as reason

@@ -67,7 +67,7 @@ cases as (
     union all
     select
         'safe_cast is NULL on bad input',
-        coalesce(cast({{ dbt.safe_cast("'garbage'", dbt.type_int()) }} as {{ dbt.type_string() }}), 'NULL'),
+        coalesce(cast({{ try_cast("'garbage'", dbt.type_int()) }} as {{ dbt.type_string() }}), 'NULL'),
         'NULL'
     union all
     select

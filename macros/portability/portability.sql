@@ -8,17 +8,26 @@
 {# ---- casting ------------------------------------------------------------------------------ #}
 
 {#
-    dbt.safe_cast is a plain `cast` on both engines (dbt-core's default, which dbt-duckdb does not
-    override, and dbt-spark's): DuckDB then fails the build on the first bad value, and Spark
-    returns NULL only while ANSI mode is off. Staging needs NULL (then a quarantine reason), so
-    these root-project macros replace the adapters' (dbt searches the root project first in the
-    `dbt` namespace) and every dbt.safe_cast of the project is try_cast (DuckDB, Spark 3.2+).
+    A value cast to `type`, NULL when it does not convert. dbt.safe_cast is a plain `cast` on both
+    engines (dbt-core's default, which dbt-duckdb does not override, and dbt-spark's): DuckDB then
+    fails the build on the first bad value, and Spark returns NULL only while ANSI mode is off.
+    Staging needs NULL (then a quarantine reason), so the project casts with this macro, in its
+    own namespace: an override of dbt's `safe_cast` would apply only where this project is the
+    root, not in a store's project that installs it as a package.
 #}
-{% macro duckdb__safe_cast(field, type) -%}
+{% macro try_cast(field, type) -%}
+    {{ return(adapter.dispatch('try_cast', 'segments')(field, type)) }}
+{%- endmacro %}
+
+{% macro default__try_cast(field, type) -%}
+    {{ return(dbt.safe_cast(field, type)) }}
+{%- endmacro %}
+
+{% macro duckdb__try_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
 
-{% macro spark__safe_cast(field, type) -%}
+{% macro spark__try_cast(field, type) -%}
     try_cast({{ field }} as {{ type }})
 {%- endmacro %}
 
@@ -29,7 +38,7 @@
 {% macro safe_cast_integer(text_expression, type=none) -%}
     case
         when {{ regex_matches('trim(' ~ text_expression ~ ')', '^[+-]?[0-9]+$') }}
-            then {{ dbt.safe_cast('trim(' ~ text_expression ~ ')', type or dbt.type_int()) }}
+            then {{ try_cast('trim(' ~ text_expression ~ ')', type or dbt.type_int()) }}
     end
 {%- endmacro %}
 

@@ -43,7 +43,7 @@ predictions as (
         and ranked_scores.likely_buyer_rank <= {{ var('likely_buyer_share') }} * ranked_scores.purchaser_count
             as is_likely_buyer,
         cast(
-            {{ dbt.dateadd('day', dbt.safe_cast('ranked_scores.days_until_expected_order', dbt.type_int()),
+            {{ dbt.dateadd('day', try_cast('ranked_scores.days_until_expected_order', dbt.type_int()),
                 'ranked_scores.as_of') }} as date
         ) as expected_next_order_date,
         coalesce(

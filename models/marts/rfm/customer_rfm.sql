@@ -64,9 +64,9 @@ select
     scores.m_score,
     cast(
         {{ dbt.concat([
-            dbt.safe_cast('scores.r_score', dbt.type_string()),
-            dbt.safe_cast('scores.f_score', dbt.type_string()),
-            dbt.safe_cast('scores.m_score', dbt.type_string()),
+            try_cast('scores.r_score', dbt.type_string()),
+            try_cast('scores.f_score', dbt.type_string()),
+            try_cast('scores.m_score', dbt.type_string()),
         ]) }} as {{ dbt.type_string() }}
     ) as rfm_cell,
     cast(segment_matches.segment_name as {{ dbt.type_string() }}) as rfm_segment,

@@ -12,7 +12,7 @@ cleaned as (
     select
         upper({{ clean_text('currency') }}) as currency,
         {{ parse_date('rate_date') }} as rate_date,
-        {{ dbt.safe_cast(clean_text('rate_to_reporting'), type_exchange_rate()) }} as rate_to_reporting,
+        {{ try_cast(clean_text('rate_to_reporting'), type_exchange_rate()) }} as rate_to_reporting,
         {{ clean_text('rate_date') }} as raw_rate_date
     from source
 ),
