@@ -50,3 +50,48 @@
     customer_id, activity_date, site_events, product_views, last_site_event_at, last_product_view_at,
     last_add_to_cart_at, last_checkout_started_at, last_shopping_event_at
 {%- endmacro %}
+
+{#
+    A customer's activity days at as_of, the one rule of the customer rollups
+    (int_customer_email_activity, int_customer_site_activity): the days before as_of's UTC day from
+    the daily rollup, and as_of's own day recomputed from its events up to as_of, so that an as_of
+    in the middle of a day counts only what happened before it. Continues a `with` list.
+    `rollup_cte` holds the daily rollup's rows and `events_cte` the events that count (both already
+    filtered to what the model counts), `as_of_cte` the one as_of row; `day_measures` and
+    `day_columns` are the kind's measures and column list (email_day_measures, email_day_columns).
+    Emits the CTEs days_before_as_of, day_of_as_of, customer_days and customer_days_at_as_of (the
+    day rows with as_of, for days_since).
+#}
+{% macro customer_days_at_as_of(rollup_cte, events_cte, as_of_cte, day_measures, day_columns) -%}
+days_before_as_of as (
+    select {{ rollup_cte }}.*
+    from {{ rollup_cte }}
+    cross join {{ as_of_cte }}
+    where {{ rollup_cte }}.activity_date < cast({{ as_of_cte }}.as_of as date)
+),
+
+day_of_as_of as (
+    select
+        {{ events_cte }}.customer_id,
+        cast({{ events_cte }}.occurred_at as date) as activity_date,
+        {{ day_measures }}
+    from {{ events_cte }}
+    cross join {{ as_of_cte }}
+    where cast({{ events_cte }}.occurred_at as date) = cast({{ as_of_cte }}.as_of as date)
+    group by {{ events_cte }}.customer_id, cast({{ events_cte }}.occurred_at as date)
+),
+
+customer_days as (
+    select {{ day_columns }} from days_before_as_of
+    union all
+    select {{ day_columns }} from day_of_as_of
+),
+
+customer_days_at_as_of as (
+    select
+        customer_days.*,
+        {{ as_of_cte }}.as_of
+    from customer_days
+    cross join {{ as_of_cte }}
+)
+{%- endmacro %}

@@ -80,6 +80,33 @@
 {% endmacro %}
 
 {#
+    The config of every history model: incremental by as_of (a build replaces its own instant and
+    keeps the others), full_refresh false (history cannot be rebuilt from current data; the build
+    finds the history models by that setting), new columns appended. Usage, in the model:
+        {{ '{{' }} config(**history_config()) {{ '}}' }}
+#}
+{% macro history_config() %}
+    {%- set settings = {'on_schema_change': 'append_new_columns', 'full_refresh': false} -%}
+    {%- do settings.update(incremental_by_partition('as_of')) -%}
+    {{ return(settings) }}
+{% endmacro %}
+
+{#
+    The select of a history model that records a model as each build saw it (segment_history,
+    audience_history): `relation`'s rows, as_of typed as a timestamp and `string_columns` as
+    strings, recorded only forward (records_only_forward).
+#}
+{% macro history_point(relation, string_columns) -%}
+select
+    cast(as_of as {{ dbt.type_timestamp() }}) as as_of,
+    {%- for column in string_columns %}
+    cast({{ column }} as {{ dbt.type_string() }}) as {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from {{ relation }}
+{{ records_only_forward() }}
+{%- endmacro %}
+
+{#
     The where clause of a history model: a build at an as_of before the latest point the model
     holds records nothing, so looking back (a preview, a developer's build at a past as_of) never
     writes history for a past instant. Var history_record_past lets src/store_segments/runtime/replay.py record the

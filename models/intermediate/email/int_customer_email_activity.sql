@@ -1,6 +1,7 @@
 -- One row per customer with at least one email event at as_of: deliveries, engagement
 -- (human opens and clicks, each event one engagement) and suppressions. The days before as_of's
--- day come from the daily rollup; as_of's own day is counted from its events up to as_of.
+-- day come from the daily rollup; as_of's own day is counted from its events up to as_of (macro
+-- customer_days_at_as_of).
 -- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
@@ -18,37 +19,13 @@ as_of_point as (
     select as_of from {{ ref('int_as_of') }}
 ),
 
-days_before_as_of as (
-    select daily_engagement.*
-    from daily_engagement
-    cross join as_of_point
-    where daily_engagement.activity_date < cast(as_of_point.as_of as date)
-),
-
-day_of_as_of as (
-    select
-        events_until_as_of.customer_id,
-        cast(events_until_as_of.occurred_at as date) as activity_date,
-        {{ email_day_measures() }}
-    from events_until_as_of
-    cross join as_of_point
-    where cast(events_until_as_of.occurred_at as date) = cast(as_of_point.as_of as date)
-    group by events_until_as_of.customer_id, cast(events_until_as_of.occurred_at as date)
-),
-
-customer_days as (
-    select {{ email_day_columns() }} from days_before_as_of
-    union all
-    select {{ email_day_columns() }} from day_of_as_of
-),
-
-customer_days_at_as_of as (
-    select
-        customer_days.*,
-        as_of_point.as_of
-    from customer_days
-    cross join as_of_point
-)
+{{ customer_days_at_as_of(
+    'daily_engagement',
+    'events_until_as_of',
+    'as_of_point',
+    day_measures=email_day_measures(),
+    day_columns=email_day_columns(),
+) }}
 
 select
     customer_id,

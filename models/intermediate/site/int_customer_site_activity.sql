@@ -1,5 +1,6 @@
 -- One row per customer with at least one counted site event at as_of (consent applied). The
--- days before as_of's day come from the daily rollup; as_of's own day from its events up to as_of.
+-- days before as_of's day come from the daily rollup; as_of's own day from its events up to as_of
+-- (macro customer_days_at_as_of).
 -- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
@@ -9,8 +10,9 @@ daily_activity as (
     select * from {{ ref('int_customer_daily_site_activity') }}
 ),
 
-events_until_as_of as (
+counted_events_until_as_of as (
     select * from {{ ref('int_site_events_counted') }}
+    where is_counted
 ),
 
 customers as (
@@ -27,46 +29,23 @@ as_of_point as (
 ),
 
 -- Tracking consent (docs/definitions.md §1) is the customer's, so it applies to whole days.
-counted_days_before_as_of as (
+counted_daily_activity as (
     select daily_activity.*
     from daily_activity
     inner join customers
         on daily_activity.customer_id = customers.customer_id
-    cross join as_of_point
     where
-        daily_activity.activity_date < cast(as_of_point.as_of as date)
-        and (
-            not {{ requires_tracking_consent('customers.country_code', 'customers.is_country_code_known') }}
-            or coalesce(customers.has_tracking_consent, false)
-        )
+        not {{ requires_tracking_consent('customers.country_code', 'customers.is_country_code_known') }}
+        or coalesce(customers.has_tracking_consent, false)
 ),
 
-day_of_as_of as (
-    select
-        events_until_as_of.customer_id,
-        cast(events_until_as_of.occurred_at as date) as activity_date,
-        {{ site_day_measures() }}
-    from events_until_as_of
-    cross join as_of_point
-    where
-        events_until_as_of.is_counted
-        and cast(events_until_as_of.occurred_at as date) = cast(as_of_point.as_of as date)
-    group by events_until_as_of.customer_id, cast(events_until_as_of.occurred_at as date)
-),
-
-customer_days as (
-    select {{ site_day_columns() }} from counted_days_before_as_of
-    union all
-    select {{ site_day_columns() }} from day_of_as_of
-),
-
-customer_days_at_as_of as (
-    select
-        customer_days.*,
-        as_of_point.as_of
-    from customer_days
-    cross join as_of_point
-)
+{{ customer_days_at_as_of(
+    'counted_daily_activity',
+    'counted_events_until_as_of',
+    'as_of_point',
+    day_measures=site_day_measures(),
+    day_columns=site_day_columns(),
+) }}
 
 select
     customer_id,

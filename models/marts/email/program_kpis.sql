@@ -63,62 +63,70 @@ counted_site_events as (
     where is_counted
 ),
 
+-- Each KPI is the share of a cohort with an outcome (macro kpi_rate).
 -- KPI 1: human open rate of the deliveries sent in the period.
-open_rate as (
+deliveries_in_period as (
     select
         periods.period,
-        'open_rate' as kpi,
-        sum(case when recipients.has_human_open then 1 else 0 end) as numerator,
-        count(*) as denominator
+        case when recipients.has_human_open then 1 else 0 end as has_outcome
     from periods
     inner join recipients
         on periods.period_start < recipients.sent_at
         and periods.period_end >= recipients.sent_at
     where recipients.is_delivered
-    group by periods.period
 ),
 
--- KPI 2: the abandoned carts of journey_abandoned_cart (macro abandoned_carts).
+open_rate as (
+    {{ kpi_rate('open_rate', 'deliveries_in_period') }}
+),
+
+-- KPI 2: the abandoned carts of journey_abandoned_cart (macro abandoned_carts), recovered by a
+-- valid order within cart_recovery_window_days.
 abandoned_carts as (
     {{ abandoned_carts('site_sessions') }}
 ),
 
-cart_outcomes as (
+cart_recovery_windows as (
     select
-        abandoned_carts.session_id,
-        abandoned_carts.abandoned_at as cart_at,
-        max(case when valid_orders.order_id is not null then 1 else 0 end) as is_recovered
+        customer_id,
+        session_id,
+        abandoned_at,
+        {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_at') }} as recovery_window_end
     from abandoned_carts
-    left join valid_orders
-        on abandoned_carts.customer_id = valid_orders.customer_id
-        and abandoned_carts.abandoned_at < valid_orders.ordered_at
-        and {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.abandoned_at') }}
-        >= valid_orders.ordered_at
-    group by abandoned_carts.session_id, abandoned_carts.abandoned_at
+),
+
+carts_in_period as (
+    select
+        periods.period,
+        cart_recovery_windows.*
+    from periods
+    inner join cart_recovery_windows
+        on periods.period_start < cart_recovery_windows.abandoned_at
+        and periods.period_end >= cart_recovery_windows.abandoned_at
+        -- The cart's recovery window must have ended by as_of.
+        and periods.as_of >= cart_recovery_windows.recovery_window_end
 ),
 
 cart_recovery as (
-    select
-        periods.period,
-        'abandoned_cart_recovery_rate' as kpi,
-        sum(cart_outcomes.is_recovered) as numerator,
-        count(*) as denominator
-    from periods
-    inner join cart_outcomes
-        on periods.period_start < cart_outcomes.cart_at
-        and periods.period_end >= cart_outcomes.cart_at
-        -- The cart's recovery window must have ended by as_of.
-        and periods.as_of
-        >= {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'cart_outcomes.cart_at') }}
-    group by periods.period
+    {{ kpi_rate(
+        'abandoned_cart_recovery_rate',
+        'carts_in_period',
+        outcome_events_cte='valid_orders',
+        event_at='ordered_at',
+        member_columns=['customer_id', 'session_id'],
+        outcome_after='abandoned_at',
+        outcome_until='recovery_window_end',
+    ) }}
 ),
 
 -- KPI 3: VIPs at the period start (the lifecycle VIP rule of customer_lifecycle, macro
 -- vip_status, taken at that instant: days counted from the order's date to the period start's
--- date) who order again.
+-- date) who order again in the period.
 orders_before_start as (
     select
         periods.period,
+        periods.period_start,
+        periods.period_end,
         valid_orders.customer_id,
         valid_orders.net_revenue,
         {{ days_since('valid_orders.ordered_at', 'periods.period_start') }}
@@ -129,43 +137,25 @@ orders_before_start as (
 ),
 
 vip_status_at_start as (
-    {{ vip_status('orders_before_start', 'days_before_start', 'net_revenue', key_columns=['period']) }}
+    {{ vip_status(
+        'orders_before_start',
+        'days_before_start',
+        'net_revenue',
+        key_columns=['period', 'period_start', 'period_end'],
+    ) }}
 ),
 
 vips_at_start as (
-    select
-        period,
-        customer_id
-    from vip_status_at_start
+    select * from vip_status_at_start
     where is_vip
 ),
 
-vip_outcomes as (
-    select
-        vips_at_start.period,
-        vips_at_start.customer_id,
-        max(case when valid_orders.order_id is not null then 1 else 0 end) as has_repurchased
-    from vips_at_start
-    inner join periods
-        on vips_at_start.period = periods.period
-    left join valid_orders
-        on vips_at_start.customer_id = valid_orders.customer_id
-        and periods.period_start < valid_orders.ordered_at
-        and periods.period_end >= valid_orders.ordered_at
-    group by vips_at_start.period, vips_at_start.customer_id
-),
-
 vip_repurchase as (
-    select
-        period,
-        'vip_repurchase_rate' as kpi,
-        sum(has_repurchased) as numerator,
-        count(*) as denominator
-    from vip_outcomes
-    group by period
+    {{ kpi_rate('vip_repurchase_rate', 'vips_at_start', outcome_events_cte='valid_orders', event_at='ordered_at') }}
 ),
 
--- KPI 4: customers active once, inactive for dormant_inactive_days at the period start.
+-- KPI 4: customers active once, inactive for dormant_inactive_days at the period start, who
+-- are active again in the period.
 activity as (
     select
         customer_id,
@@ -187,49 +177,28 @@ activity as (
 last_activity_at_start as (
     select
         periods.period,
+        periods.period_start,
+        periods.period_end,
         activity.customer_id,
         max(activity.occurred_at) as last_active_at
     from periods
     inner join activity
         on periods.period_start >= activity.occurred_at
-    group by periods.period, activity.customer_id
+    group by periods.period, periods.period_start, periods.period_end, activity.customer_id
 ),
 
 dormant_at_start as (
-    select
-        last_activity_at_start.period,
-        last_activity_at_start.customer_id
-    from last_activity_at_start
-    inner join periods
-        on last_activity_at_start.period = periods.period
-    where
-        last_activity_at_start.last_active_at
-        <= {{ dbt.dateadd('day', -1 * var('dormant_inactive_days'), 'periods.period_start') }}
-),
-
-dormant_outcomes as (
-    select
-        dormant_at_start.period,
-        dormant_at_start.customer_id,
-        max(case when activity.customer_id is not null then 1 else 0 end) as is_reactivated
-    from dormant_at_start
-    inner join periods
-        on dormant_at_start.period = periods.period
-    left join activity
-        on dormant_at_start.customer_id = activity.customer_id
-        and periods.period_start < activity.occurred_at
-        and periods.period_end >= activity.occurred_at
-    group by dormant_at_start.period, dormant_at_start.customer_id
+    select * from last_activity_at_start
+    where last_active_at <= {{ dbt.dateadd('day', -1 * var('dormant_inactive_days'), 'period_start') }}
 ),
 
 dormant_reactivation as (
-    select
-        period,
-        'dormant_reactivation_rate' as kpi,
-        sum(is_reactivated) as numerator,
-        count(*) as denominator
-    from dormant_outcomes
-    group by period
+    {{ kpi_rate(
+        'dormant_reactivation_rate',
+        'dormant_at_start',
+        outcome_events_cte='activity',
+        event_at='occurred_at',
+    ) }}
 ),
 
 kpi_values as (

@@ -7,13 +7,7 @@
 -- for a customer (the customer or the custom segment leaf is gone) gets a row with outcome null.
 -- Incremental by as_of like segment_history, forward only, never fully refreshed.
 -- depends_on: {{ ref('int_as_of') }}
-{{
-    config(
-        on_schema_change='append_new_columns',
-        full_refresh=false,
-        **incremental_by_partition('as_of')
-    )
-}}
+{{ config(**history_config()) }}
 with
 
 rule_inputs as (

@@ -27,13 +27,7 @@
     "segment_threshold_history: condition " ~ condition ~ " reads var " ~ name ~ ", which it does not record") }}
 {%- endfor %}
 {%- endfor %}
-{{
-    config(
-        on_schema_change='append_new_columns',
-        full_refresh=false,
-        **incremental_by_partition('as_of')
-    )
-}}
+{{ config(**history_config()) }}
 with
 
 persona_flags as (

@@ -33,42 +33,11 @@ abandoned_carts as (
     {{ abandoned_carts('site_sessions') }}
 ),
 
-carts as (
-    select
-        customer_id,
-        session_id as trigger_key,
-        abandoned_at as trigger_at
-    from abandoned_carts
-),
-
-cart_exits as (
-    select
-        carts.customer_id,
-        carts.trigger_key,
-        min(valid_orders.ordered_at) as exited_at
-    from carts
-    inner join valid_orders
-        on carts.customer_id = valid_orders.customer_id
-        and carts.trigger_at <= valid_orders.ordered_at
-    group by carts.customer_id, carts.trigger_key
-),
-
-journey_steps as (
-    select
-        carts.customer_id,
-        carts.trigger_key,
-        carts.trigger_at,
-        cast(null as {{ dbt.type_string() }}) as branch,
-        step_offsets.step,
-        {{ dbt.dateadd('hour', 'step_offsets.step_offset', 'carts.trigger_at') }} as due_at,
-        cart_exits.exited_at,
-        'ordered_after_trigger' as exit_reason
-    from carts
-    cross join step_offsets
-    left join cart_exits
-        on carts.customer_id = cart_exits.customer_id
-        and carts.trigger_key = cart_exits.trigger_key
-),
+{{ abandonment_journey_steps(
+    'abandoned_carts',
+    'step_offsets',
+    exits=[{'events': 'valid_orders', 'at': 'ordered_at', 'reason': 'ordered_after_trigger'}],
+) }},
 
 {{ journey_rows(
     'abandoned_cart',
