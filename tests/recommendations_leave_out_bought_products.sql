@@ -1,6 +1,6 @@
 -- A product the customer already bought is recommended only to replenish it, and only when it
 -- is due. Returns the recommendations that break this, read against the valid orders directly
--- (int_order_products), not against customer_products which the model itself reads.
+-- (int_order_products), not against int_customer_products which the model itself reads.
 with
 
 recommendations as (
@@ -15,7 +15,7 @@ bought as (
 ),
 
 customer_products as (
-    select * from {{ ref('customer_products') }}
+    select * from {{ ref('int_customer_products') }}
 )
 
 select

@@ -178,6 +178,7 @@ def test_duplicates_arriving_in_a_later_load_are_deduplicated(builds: Builds,
 def test_the_last_build_was_incremental(builds: Builds) -> None:
     """The event models replaced days (delete+insert) instead of being rebuilt."""
     for model in ("staging/email/base/base_email__events", "staging/web/base/base_web__events",
+                  "staging/email/checked/checked_email__events", "staging/web/checked/checked_web__events",
                   "intermediate/email/int_email_events_flagged", "intermediate/email/int_customer_daily_email_engagement",
                   "intermediate/site/int_customer_daily_site_activity"):
         sql = (builds.incremental_target / "run" / "segments" / "models" / f"{model}.sql").read_text()
@@ -194,7 +195,7 @@ def test_data_tests_since_limits_the_event_tests_to_the_reprocessed_days(builds:
             "select min(cast(occurred_at as date)) from main_staging.stg_email__events"
         ).fetchall()[0]
         connection.execute(
-            "insert into main_staging.base_email__events select * from main_staging.base_email__events "
+            "insert into main_staging.checked_email__events select * from main_staging.checked_email__events "
             f"where quarantine_reason is null and cast(occurred_at as date) = date '{first_day}' limit 1"
         )
     files = {"raw_source": "files", "raw_path": str(builds.raw_path), "raw_file_pattern": "{table}/*.parquet"}

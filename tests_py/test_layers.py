@@ -10,6 +10,18 @@ checked:
 - audit reads seeds, sources, staging and audit: it explains what staging kept and dropped;
 - every model sits under one of models/staging, intermediate, marts, activation or audit.
 
+Inside staging, one raw table at a time, then the checks across tables:
+
+- a base model (`base_*`) reads exactly one raw input and no model. A raw input is a source (var
+  `raw_source` tables) or a seed outside seeds/reference (`raw_source` seeds: the demo's
+  `raw_<table>` seeds; raw_table() picks one or the other, and files read none). A base model may
+  also read reference seeds (seeds/reference: definitions as data, the same for every store, e.g.
+  the country codes), which are not inputs of the store;
+- the checks that need another table live in `checked_*` models, which read base and checked
+  models; `stg_*` models, what the layers above read, are read by no staging model;
+- the longest chain of models is at most MAX_DEPTH models, and of staging models at most
+  MAX_STAGING_DEPTH (measured: 20 and 6 when base models read staged tables; 19 and 4 since).
+
 And the folders, which the manifest's `patch_path`s and the files of models/ are checked against:
 
 - each folder of models/ documents its own models: in one `_<folder>__models.yml` (the staging
@@ -19,7 +31,8 @@ And the folders, which the manifest's `patch_path`s and the files of models/ are
   what spans models (the journey steps' shared columns, exposures, the semantic layer);
 - no YAML file under models/ is over MAX_YAML_LINES lines;
 - each mart sits in the folder of its domain: a mart whose name starts with one of
-  MART_DOMAIN_PREFIXES sits in that prefix's folder of models/marts.
+  MART_DOMAIN_PREFIXES sits in that prefix's folder of models/marts;
+- a model is named `int_*` exactly when it sits in models/intermediate.
 """
 
 from __future__ import annotations
@@ -62,6 +75,9 @@ MART_DOMAIN_PREFIXES = {
 # every model it checks.
 PERSONAL_DATA_TEST = "test.segments.personal_data_stays_in_activation"
 PERSONAL_DATA_LAYERS = {"staging", "activation"}
+REFERENCE_SEEDS = "seeds/reference/"
+MAX_DEPTH = 19
+MAX_STAGING_DEPTH = 4
 
 Manifest = dict[str, Any]
 
@@ -276,3 +292,106 @@ def test_the_personal_data_order_check_sees_a_new_leaf(manifest: Manifest) -> No
     leaf["name"] = "new_leaf_mart"
     edited["nodes"][leaf["unique_id"]] = leaf
     assert models_the_personal_data_test_misses(edited) == ["new_leaf_mart"]
+
+
+def is_raw_input(manifest: Manifest, unique_id: str) -> bool:
+    """A source, or a seed outside seeds/reference (a store's raw table, not definitions as data)."""
+    if unique_id.startswith("source."):
+        return True
+    node = manifest["nodes"].get(unique_id, {})
+    return node.get("resource_type") == "seed" and not node["original_file_path"].startswith(REFERENCE_SEEDS)
+
+
+def staging_problems(manifest: Manifest) -> list[str]:
+    """One line per base model that does not read exactly one raw input and no model, and per
+    staging model that reads a stg_ model."""
+    problems = []
+    for node in models(manifest):
+        upstream = node["depends_on"]["nodes"]
+        if node["name"].startswith("base_"):
+            raw = [u.split(".")[-1] for u in upstream if is_raw_input(manifest, u)]
+            read_models = [u.split(".")[-1] for u in upstream if u.startswith("model.")]
+            if len(raw) != 1:
+                problems.append(f"base model {node['name']} reads {len(raw)} raw inputs: {sorted(raw)}")
+            if read_models:
+                problems.append(f"base model {node['name']} reads models: {sorted(read_models)}")
+        if layer(manifest, node["unique_id"]) == "staging":
+            problems.extend(
+                f"staging model {node['name']} reads {u.split('.')[-1]}"
+                for u in upstream if u.split(".")[-1].startswith("stg_")
+            )
+    return sorted(problems)
+
+
+def test_base_models_read_one_raw_input_and_no_model(manifest: Manifest) -> None:
+    problems = staging_problems(manifest)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_staging_check_sees_a_base_model_reading_another_table(manifest: Manifest) -> None:
+    """A base model reading a staged table, a second raw input or none, and a checked model
+    reading a stg_ view, are caught; a reference seed is allowed."""
+    edited = json.loads(json.dumps(manifest))
+    nodes = edited["nodes"]
+    orders = nodes["model.segments.base_shop__orders"]["depends_on"]["nodes"]
+    orders.append("model.segments.stg_shop__customers")
+    orders.append("seed.segments.country_codes")
+    nodes["model.segments.base_shop__products"]["depends_on"]["nodes"].append("seed.segments.raw_customers")
+    nodes["model.segments.base_email__messages"]["depends_on"]["nodes"] = []
+    nodes["model.segments.checked_shop__orders"]["depends_on"]["nodes"].append("model.segments.stg_shop__customers")
+    found = staging_problems(edited)
+    assert found == sorted([
+        "base model base_shop__orders reads models: ['stg_shop__customers']",
+        "staging model base_shop__orders reads stg_shop__customers",
+        "base model base_shop__products reads 2 raw inputs: ['raw_customers', 'raw_products']",
+        "base model base_email__messages reads 0 raw inputs: []",
+        "staging model checked_shop__orders reads stg_shop__customers",
+    ]), found
+
+
+def longest_chain(manifest: Manifest, keep: set[str] | None = None) -> list[str]:
+    """The longest path of models (only those in `keep`, when given), first to last."""
+    chosen = {n["unique_id"] for n in models(manifest) if keep is None or n["unique_id"] in keep}
+    longest: dict[str, list[str]] = {}
+
+    def chain(unique_id: str) -> list[str]:
+        if unique_id not in longest:
+            upstream = [u for u in manifest["nodes"][unique_id]["depends_on"]["nodes"] if u in chosen]
+            longest[unique_id] = max((chain(u) for u in upstream), key=len, default=[]) + [unique_id]
+        return longest[unique_id]
+
+    return max((chain(u) for u in sorted(chosen)), key=len, default=[])
+
+
+def test_the_graph_stays_shallow(manifest: Manifest) -> None:
+    """Each base model reads its raw table only, so the staged customers no longer sit before
+    the base orders, nor the staged orders before the base order lines."""
+    staging = {n["unique_id"] for n in models(manifest) if layer(manifest, n["unique_id"]) == "staging"}
+    deepest = longest_chain(manifest)
+    deepest_staging = longest_chain(manifest, staging)
+    names = [" -> ".join(u.split(".")[-1] for u in path) for path in (deepest, deepest_staging)]
+    print(f"longest chain: {len(deepest)} models: {names[0]}")
+    print(f"longest staging chain: {len(deepest_staging)} models: {names[1]}")
+    assert len(deepest) <= MAX_DEPTH, names[0]
+    assert len(deepest_staging) <= MAX_STAGING_DEPTH, names[1]
+
+
+def misnamed_intermediates(manifest: Manifest) -> list[str]:
+    """One line per int_ model outside models/intermediate and per model there not named int_."""
+    return sorted(
+        node["original_file_path"] for node in models(manifest)
+        if node["name"].startswith("int_") != (layer(manifest, node["unique_id"]) == "intermediate")
+    )
+
+
+def test_intermediate_models_live_in_intermediate(manifest: Manifest) -> None:
+    problems = misnamed_intermediates(manifest)
+    assert not problems, "an int_ model belongs in models/intermediate, and only int_ models do:\n" + "\n".join(problems)
+
+
+def test_the_intermediate_check_sees_a_misplaced_model(manifest: Manifest) -> None:
+    edited = json.loads(json.dumps(manifest))
+    edited["nodes"]["model.segments.int_customer_facts"]["original_file_path"] = "models/marts/int_customer_facts.sql"
+    edited["nodes"]["model.segments.customer_facts"]["original_file_path"] = "models/intermediate/customer_facts.sql"
+    assert misnamed_intermediates(edited) == ["models/intermediate/customer_facts.sql",
+                                              "models/marts/int_customer_facts.sql"]

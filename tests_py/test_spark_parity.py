@@ -185,7 +185,8 @@ def test_incremental_rerun_on_spark_passes(spark_build: Build) -> None:
     results = json.loads(spark_build.rerun_results.read_text())["results"]
     rerun = {result["unique_id"].split(".")[-1] for result in results if result["status"] == "success"}
     assert {
-        "base_email__events", "base_web__events", "int_email_events_flagged", "segment_history", "audience_history",
+        "base_email__events", "base_web__events", "checked_email__events", "checked_web__events",
+        "int_email_events_flagged", "segment_history", "audience_history",
     } <= rerun
 
 

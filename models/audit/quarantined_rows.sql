@@ -2,8 +2,9 @@
 -- are listed too (`duplicate`: a further copy of a staged row; `conflicting_duplicate`: copies
 -- naming different customers, none staged), with the key they share and the columns whose
 -- values differ between the copies, so a reader sees whether a dropped copy held anything else.
--- A view over the base models, which carry the reason: it is as current as they are,
--- also after an incremental build, and a build never rescans the event history for it.
+-- A view over the models that give each raw row its final reason (staged_tables()): it is as
+-- current as they are, also after an incremental build, and a build never rescans the event
+-- history for it.
 -- Per raw table, <table>_copies holds, per key with a dropped copy, the columns that differ
 -- between all its copies (the staged one and the dropped ones; not copies quarantined for
 -- another reason): two values, or a value and a null (differing_field_flags).
@@ -16,7 +17,7 @@ with
     select
         {{ staged_table.row_key }} as row_key,
         quarantine_reason
-    from {{ ref(staged_table.base) }}
+    from {{ ref(staged_table.checked) }}
     where quarantine_reason is not null
 ),
 
@@ -28,7 +29,7 @@ with
         select
             {{ staged_table.row_key }} as row_key,
             {{ staged_table.fields | join(', ') }}
-        from {{ ref(staged_table.base) }}
+        from {{ ref(staged_table.checked) }}
         where quarantine_reason is null or quarantine_reason in {{ copy_reasons }}
     ) as copy_rows
     where

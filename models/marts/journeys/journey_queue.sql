@@ -9,7 +9,7 @@
 -- A customer held out of a journey (int_journey_holdouts) has that journey's rows with status
 -- holdout, never due: they take neither the priority slot nor a place under the cap, so the
 -- next journey's due step is the one sent.
--- category_branch is the customer's top category (customer_product_affinity: by purchases, else by
+-- category_branch is the customer's top category (int_customer_product_affinity: by purchases, else by
 -- counted views), the conditional split of the retention guide: one email per category variant.
 with
 
@@ -33,7 +33,7 @@ send_eligibility as (
 ),
 
 customer_product_affinity as (
-    select * from {{ ref('customer_product_affinity') }}
+    select * from {{ ref('int_customer_product_affinity') }}
 ),
 
 journey_rows as (

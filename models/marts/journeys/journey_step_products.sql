@@ -42,7 +42,7 @@ associations as (
 ),
 
 customer_products as (
-    select * from {{ ref('customer_products') }}
+    select * from {{ ref('int_customer_products') }}
     where has_bought
 ),
 

@@ -29,11 +29,11 @@ customer_rfm as (
 ),
 
 affinity as (
-    select * from {{ ref('customer_product_affinity') }}
+    select * from {{ ref('int_customer_product_affinity') }}
 ),
 
 customer_products as (
-    select * from {{ ref('customer_products') }}
+    select * from {{ ref('int_customer_products') }}
 ),
 
 associations as (

@@ -1,8 +1,8 @@
--- One row per email event: the usable rows of base_email__events (the rest are in quarantined_rows).
+-- One row per email event: the usable rows of checked_email__events (the rest are in quarantined_rows).
 with
 
 checked as (
-    select * from {{ ref('base_email__events') }}
+    select * from {{ ref('checked_email__events') }}
 )
 
 select

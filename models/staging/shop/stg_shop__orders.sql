@@ -1,8 +1,8 @@
--- One row per order: the usable rows of base_shop__orders (the rest are in quarantined_rows).
+-- One row per order: the usable rows of checked_shop__orders (the rest are in quarantined_rows).
 with
 
 checked as (
-    select * from {{ ref('base_shop__orders') }}
+    select * from {{ ref('checked_shop__orders') }}
 )
 
 select

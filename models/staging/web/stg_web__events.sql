@@ -1,8 +1,8 @@
--- One row per site event: the usable rows of base_web__events (the rest are in quarantined_rows).
+-- One row per site event: the usable rows of checked_web__events (the rest are in quarantined_rows).
 with
 
 checked as (
-    select * from {{ ref('base_web__events') }}
+    select * from {{ ref('checked_web__events') }}
 )
 
 select

@@ -200,7 +200,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
             rate
         from periods
         """,
-        # Staged orders (base_shop__orders) with their rate, valid flag and net revenue in the
+        # Staged orders (checked_shop__orders) with their rate, valid flag and net revenue in the
         # reporting currency (int_orders): one rounding per order.
         f"""
         create temp table orders as
@@ -263,7 +263,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
                 as decimal(18, 2)) as net_revenue
         from netted
         """,
-        # Staged email events (base_email__events): the first copy of each event id; whether an
+        # Staged email events (checked_email__events): the first copy of each event id; whether an
         # open is a machine open by the source's flag or its user agent is decided here.
         f"""
         create temp table email_events as
@@ -318,7 +318,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
             row_number() over (partition by event_id order by occurred_at, event_type) = 1
             and min(customer_id) over (partition by event_id) = max(customer_id) over (partition by event_id)
         """,
-        # Staged site events (base_web__events), anonymous ones too: they count toward as_of.
+        # Staged site events (checked_web__events), anonymous ones too: they count toward as_of.
         f"""
         create temp table web_events as
         with cleaned as materialized (

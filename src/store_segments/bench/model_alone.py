@@ -1,7 +1,7 @@
 """Run the compiled SQL of some models alone, in a built DuckDB database, under a memory cap.
 
 Run ``segments model-alone --database data/benchmark-L/segments.duckdb
---target-path data/benchmark-L/target-full --memory-limit 1GB site_sessions customer_products``.
+--target-path data/benchmark-L/target-full --memory-limit 1GB site_sessions int_customer_products``.
 
 Each model's compiled SQL (from the dbt target of the build that made the database) is written
 into a scratch table, dropped after, with the profile's DuckDB settings (as dbt resolves them,

@@ -1,29 +1,20 @@
--- Every raw email event row, cast and checked (see base_shop__customers for the pattern).
--- ESP exports repeat events on retries; the event_id identifies the event.
+-- Every raw email event row, cast and checked on its own (see base_shop__customers for the
+-- pattern). Whether its customer and message were staged, and the choice among copies of one
+-- event, are checked_email__events'.
 -- Incremental: rows are partitioned by the date written in the raw occurred_at
 -- (event_day; `other` when it does not start with one), so a build finds the partitions to
--- reprocess without parsing history: those from the latest staged day minus
--- incremental_lookback_days (and a day for offsets) on, and `other`. It replaces those whole
--- partitions (incremental_by_partition). Of the copies of one event the earliest is staged and
--- the rest are duplicates, unless they name different customers: then no copy is staged
--- (conflicting_duplicate), since any one of them could credit the event to the wrong customer.
--- A copy of an event already staged in an earlier partition is a duplicate, or a
--- conflicting_duplicate when it names another customer; the staged copy stays. The batch,
--- staged-before-batch and ranking steps are shared with base_web__events (macros/event_batches.sql).
+-- reprocess without parsing history: those from the latest day of a row that passed its own
+-- checks minus incremental_lookback_days (and a day for offsets) on, and `other`. It replaces
+-- those whole partitions (incremental_by_partition). That day is never earlier than the one
+-- checked_email__events starts from (it counts fewer rows), so every partition that model
+-- rechecks was rebuilt here first. The batch steps are shared with base_web__events
+-- (macros/event_batches.sql).
 {{ config(on_schema_change='fail', **incremental_by_partition('event_day')) }}
 with
 
 source as (
     select * from {{ raw_table('email_events') }}
     {{ raw_event_batch_prefilter('occurred_at') }}
-),
-
-customers as (
-    select customer_id from {{ ref('stg_shop__customers') }}
-),
-
-messages as (
-    select message_id from {{ ref('stg_email__messages') }}
 ),
 
 cleaned as (
@@ -44,45 +35,6 @@ cleaned as (
 batch as (
     select * from cleaned
     {{ event_batch_filter() }}
-),
-
-staged_before_batch as (
-    {{ events_staged_before_batch(batch_cte='batch') }}
-),
-
-checked as (
-    select
-        batch.*,
-        case
-            when batch.event_id is null or batch.message_id is null or batch.customer_id is null
-                then 'missing_key'
-            when batch.occurred_at is null then 'unparseable_timestamp'
-            when not {{ is_plausible_timestamp('batch.occurred_at') }} then 'implausible_timestamp'
-            when
-                batch.event_type is null
-                or batch.event_type not in
-                ('sent', 'delivered', 'bounced', 'opened', 'clicked', 'unsubscribed', 'marked_as_spam')
-                then 'unknown_event_type'
-            when
-                (batch.raw_is_machine_open is not null and batch.is_flagged_machine_open is null)
-                or (batch.bounce_type is not null and batch.bounce_type not in ('hard', 'soft'))
-                then 'unparseable_value'
-            when customers.customer_id is null then 'unknown_customer'
-            when messages.message_id is null then 'unknown_message'
-        end as check_failure
-    from batch
-    left join customers
-        on batch.customer_id = customers.customer_id
-    left join messages
-        on batch.message_id = messages.message_id
-),
-
-ranked as (
-    {{ rank_event_copies(
-        checked_cte='checked',
-        staged_before_batch_cte='staged_before_batch',
-        tie_columns=['event_type', 'message_id', 'bounce_type', 'user_agent', 'is_flagged_machine_open'],
-    ) }}
 )
 
 select
@@ -94,6 +46,20 @@ select
     bounce_type,
     user_agent,
     is_flagged_machine_open,
-    {{ event_quarantine_reason() }} as quarantine_reason,
+    case
+        when event_id is null or message_id is null or customer_id is null
+            then 'missing_key'
+        when occurred_at is null then 'unparseable_timestamp'
+        when not {{ is_plausible_timestamp('occurred_at') }} then 'implausible_timestamp'
+        when
+            event_type is null
+            or event_type not in
+            ('sent', 'delivered', 'bounced', 'opened', 'clicked', 'unsubscribed', 'marked_as_spam')
+            then 'unknown_event_type'
+        when
+            (raw_is_machine_open is not null and is_flagged_machine_open is null)
+            or (bounce_type is not null and bounce_type not in ('hard', 'soft'))
+            then 'unparseable_value'
+    end as quarantine_reason,
     event_day
-from ranked
+from batch

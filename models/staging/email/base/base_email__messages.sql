@@ -1,5 +1,5 @@
 -- Every raw email message row, cast and checked (see base_shop__customers for the pattern).
--- A table: checked once, then read by the staging view, the audit models and other base models.
+-- A table: checked once, then read by the staging view, the audit models and the checked_ models.
 {{ config(materialized='table') }}
 with
 

@@ -1,6 +1,6 @@
 -- Every raw exchange rate row, cast and checked (see base_shop__customers for the pattern).
 -- One rate per currency and day: a feed that repeats a day keeps the first copy.
--- A table: checked once, then read by the staging view, the audit models and base_shop__orders.
+-- A table: checked once, then read by the staging view, the audit models and checked_shop__orders.
 {{ config(materialized='table') }}
 with
 

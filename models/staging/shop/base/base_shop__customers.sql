@@ -2,7 +2,7 @@
 -- quarantined_rows lists the rest with the reason, so each raw row is accounted for once.
 -- A usable row may still lose an implausible field (nulled, flagged here, counted in
 -- rejected_fields): a wrong birth date or sign-up time should not cost the customer's orders.
--- A table: checked once, then read by the staging view, the audit models and other base models.
+-- A table: checked once, then read by the staging view, the audit models and the checked_ models.
 {{ config(materialized='table') }}
 {#- docs/definitions.md §1 plausible window: before the min, or at or after the max, is implausible. #}
 {%- set timestamp_type = api.Column.translate_type('timestamp') %}

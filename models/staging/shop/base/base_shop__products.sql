@@ -4,7 +4,7 @@
 -- quarantined like one with a negative price, not kept without one: price bands and the
 -- products' journeys need a price, and its order lines (unknown_product) are lines of orders
 -- whose totals still count.
--- A table: checked once, then read by the staging view, the audit models and other base models.
+-- A table: checked once, then read by the staging view, the audit models and the checked_ models.
 {{ config(materialized='table') }}
 with
 

@@ -2,6 +2,8 @@
 -- events: tracking consent, as every site model) at as_of (grain: customer_id, product_id):
 -- what was bought and when last, what was viewed and how recently, and whether a replenishable
 -- product is due again (replenishment_days after its last purchase, as journey_replenishment).
+-- A table: read by int_customer_product_affinity, the recommendations and the journeys' products.
+{{ config(materialized='table') }}
 with
 
 as_of_point as (

@@ -1,12 +1,14 @@
 -- One row per customer who bought or viewed a product at as_of (grain: customer_id), from
--- customer_products: the top category by purchases (orders holding it, then units) and by
+-- int_customer_products: the top category by purchases (orders holding it, then units) and by
 -- counted views (tracking consent), the last viewed product, the usual price band (the band
 -- of most units bought; ties go to the cheaper band) and whether they buy replenishable
--- products. The products themselves, with dates, are the customer's rows of customer_products.
+-- products. The products themselves, with dates, are the customer's rows of int_customer_products.
+-- A table: read by the recommendations and journey_queue.
+{{ config(materialized='table') }}
 with
 
 customer_products as (
-    select * from {{ ref('customer_products') }}
+    select * from {{ ref('int_customer_products') }}
 ),
 
 category_activity as (
