@@ -61,7 +61,7 @@ order_days as (
         upper({{ clean_text('currency') }}) as currency,
         cast({{ parse_utc_timestamp(clean_text('ordered_at')) }} as date) as order_date
     from {{ raw_table('orders') }}
-    where upper({{ clean_text('currency') }}) <> {{ string_literal(var('reporting_currency')) }}
+    where upper({{ clean_text('currency') }}) <> {{ string_literal(var('segments__reporting_currency')) }}
 ),
 
 order_day_rates as (
@@ -81,7 +81,7 @@ rated as (
     select
         cleaned.*,
         case
-            when cleaned.currency = {{ string_literal(var('reporting_currency')) }}
+            when cleaned.currency = {{ string_literal(var('segments__reporting_currency')) }}
                 then cast(1 as {{ type_exchange_rate() }})
             else order_day_rates.rate_to_reporting
         end as exchange_rate
@@ -113,7 +113,7 @@ checked as (
             when
                 rated.order_status is null
                 or rated.order_status not in
-                {{ sql_list(var('valid_order_statuses') + var('cancelled_order_statuses')) }}
+                {{ sql_list(var('segments__valid_order_statuses') + var('segments__cancelled_order_statuses')) }}
                 then 'unknown_status'
             when rated.exchange_rate is null then 'unknown_currency'
             when
