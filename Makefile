@@ -206,7 +206,7 @@ docs: $(BIN)/.installed
 
 ## integration-test: the project installed as a dbt package in a store's own project
 ## (integration_tests/, docs/package.md): dbt deps installs it by path, dbt seed loads the demo's
-## CSVs as that store's raw tables (schema store_raw, tables store_<input>), dbt build builds and
+## CSVs as that store's raw tables (a schema per system, names of its own), dbt build builds and
 ## tests the package on them. The package's unit tests are left out, as in a store's production
 ## run: they run here, in `make test`. The database: integration_tests/target/integration.duckdb.
 .PHONY: integration-test

@@ -4,11 +4,11 @@
     segments at the wrong instant. Accepts ISO dates and timestamps, with or without offset.
 #}
 {% macro as_of_literal() %}
-    {%- set raw_value = var('as_of') -%}
+    {%- set raw_value = var('segments__as_of') -%}
     {%- if raw_value is none or raw_value | string | trim == '' -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(timestamp_literal(raw_value, 'as_of')) }}
+    {{ return(timestamp_literal(raw_value, 'segments__as_of')) }}
 {% endmacro %}
 
 {#

@@ -18,12 +18,12 @@
 
 {# The on-run-start hook (dbt_project.yml). #}
 {% macro check_raw_inputs() %}
-    {%- if raw_inputs_are_checked() and var('raw_source') in ['files', 'tables'] -%}
+    {%- if raw_inputs_are_checked() and var('segments__raw_source') in ['files', 'tables'] -%}
         {%- do raise_raw_input_problems(raw_input_problems()) -%}
     {%- endif -%}
 {% endmacro %}
 
-{# One line per problem of every raw input of the var raw_source (files or tables). #}
+{# One line per problem of every raw input of the var segments__raw_source (files or tables). #}
 {% macro raw_input_problems() %}
     {%- set optional_tables = optional_raw_tables() -%}
     {%- set problems = [] -%}
@@ -36,7 +36,7 @@
         {%- else -%}
             {%- set missing = missing_raw_columns(table_name, required, columns) -%}
             {%- do problems.extend(missing) -%}
-            {%- if not missing and var('raw_source') == 'files' -%}
+            {%- if not missing and var('segments__raw_source') == 'files' -%}
                 {%- do problems.extend(raw_file_parts_missing_columns(table_name, required)) -%}
             {%- endif -%}
         {%- endif -%}
@@ -59,7 +59,7 @@
 {% endmacro %}
 
 {% macro duckdb__raw_file_parts_missing_columns(table_name, required) %}
-    {%- if var('raw_file_format') != 'parquet' -%}
+    {%- if var('segments__raw_file_format') != 'parquet' -%}
         {{ return([]) }}
     {%- endif -%}
     {%- set schema = 'parquet_schema(' ~ string_literal(raw_file_path(table_name)) ~ ')' -%}
@@ -93,10 +93,10 @@
     there are none (no such table, no file).
 #}
 {% macro raw_input_columns(table_name) %}
-    {%- if var('raw_source') == 'tables' -%}
-        {%- set relation = load_relation(source('raw', table_name)) -%}
+    {%- if var('segments__raw_source') == 'tables' -%}
+        {%- set relation = load_relation(raw_source_relation(table_name)) -%}
         {%- if relation is none -%}
-            {{ return('missing table ' ~ source('raw', table_name)) }}
+            {{ return('missing table ' ~ raw_source_relation(table_name)) }}
         {%- endif -%}
         {%- set names = adapter.get_columns_in_relation(relation) | map(attribute='name') -%}
     {%- else -%}
@@ -121,7 +121,7 @@
 {% macro raise_raw_input_problems(problems) %}
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(
-            "The raw input (raw_source = " ~ var('raw_source') ~ ") lacks docs/definitions.md §2 tables or columns"
+            "The raw input (raw_source = " ~ var('segments__raw_source') ~ ") lacks docs/definitions.md §2 tables or columns"
             ~ " (README \"Bring your own data\"):\n" ~ problems | join('\n')
         ) }}
     {%- endif -%}

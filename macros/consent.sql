@@ -9,7 +9,7 @@
     (
         {{ country_code }} is not null
         and (
-            {{ country_code }} in {{ sql_list(var('consent_required_countries')) }}
+            {{ country_code }} in {{ sql_list(var('segments__consent_required_countries')) }}
             or not coalesce({{ is_country_code_known }}, false)
         )
     )

@@ -1,5 +1,5 @@
 {#
-    Custom segments: a store's segment definitions (var custom_segments, docs/custom_segments.md)
+    Custom segments: a store's segment definitions (var segments__custom_segments, docs/custom_segments.md)
     validated and compiled to SQL. custom_segment_definitions() is the one entry point the models
     call: it fails the parse with one line per problem before anything runs, so a definition
     never half-compiles. The condition tree becomes a boolean expression in which every leaf is
@@ -71,15 +71,15 @@
 {#- The store's definitions, validated: a list of mappings, or a compiler error listing every
     problem (one line each: segment, path inside it, what is wrong and what is allowed). #}
 {% macro custom_segment_definitions(report_left_out=false) %}
-    {%- set segments = var('custom_segments', []) or [] -%}
+    {%- set segments = var('segments__custom_segments', []) or [] -%}
     {%- set problems = [] -%}
     {%- if segments is string or segments is mapping or segments is not iterable -%}
         {{ exceptions.raise_compiler_error(
-            "var custom_segments: expected a list of segment definitions (docs/custom_segments.md)") }}
+            "var segments__custom_segments: expected a list of segment definitions (docs/custom_segments.md)") }}
     {%- endif -%}
     {#- Where the definitions came from, for the messages: the command line or a project file. #}
-    {%- set given_on_command_line = 'custom_segments' in (invocation_args_dict.get('vars') or {}) -%}
-    {%- set source = ('--vars' if given_on_command_line else 'dbt_project.yml') ~ ' var custom_segments' -%}
+    {%- set given_on_command_line = 'segments__custom_segments' in (invocation_args_dict.get('vars') or {}) -%}
+    {%- set source = ('--vars' if given_on_command_line else 'dbt_project.yml') ~ ' var segments__custom_segments' -%}
     {%- set catalog = custom_segment_catalog() -%}
     {%- set builtin = {} -%}
     {%- for name in catalog.builtin_segments -%}
@@ -142,10 +142,12 @@
 {% endmacro %}
 
 
-{#- Whether customer_predictions is built: on DuckDB only (its Python models), and not when var
-    custom_segments_without_predictions says otherwise (to try the leave-out on DuckDB). #}
-{% macro custom_segment_predictions_built() %}
-    {{ return(target.type == 'duckdb' and not var('custom_segments_without_predictions')) }}
+{#- Whether customer_predictions is built: on DuckDB only (its Python models), unless var
+    predictions turns them off (a project without the Python package, or to see on DuckDB what
+    Spark leaves out). The models' YAML spells the same rule in their `enabled` config, where
+    dbt renders vars but not macros. #}
+{% macro predictions_are_built() %}
+    {{ return(target.type == 'duckdb' and var('segments__predictions')) }}
 {% endmacro %}
 
 
@@ -153,7 +155,7 @@
     those without a prediction attribute and without a membership of a segment left out, with a
     warning naming each one left out and why (once per run, from custom_segment_members). #}
 {% macro custom_segment_without_predictions(segments, report_left_out=false) %}
-    {%- if custom_segment_predictions_built() -%}
+    {%- if predictions_are_built() -%}
         {{ return(segments) }}
     {%- endif -%}
     {%- set reasons = {} -%}

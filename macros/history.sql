@@ -113,7 +113,7 @@ from {{ relation }}
     past on purpose. A first build (no table yet, or an empty one) records its point.
 #}
 {% macro records_only_forward(as_of_column='as_of') -%}
-    {%- if is_incremental() and not var('history_record_past') -%}
+    {%- if is_incremental() and not var('segments__history_record_past') -%}
     where {{ as_of_column }} >= coalesce(
         (select max(recorded.{{ as_of_column }}) from {{ this }} as recorded),
         {{ as_of_column }}

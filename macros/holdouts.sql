@@ -1,7 +1,7 @@
 {#
     Holdout assignment for the journeys: who is kept out of a journey's emails so that its lift
     can be measured against them. Deterministic: a customer's place is a hash of the salt
-    (var holdout_salt), the journey and the customer id (hash_fraction), so it is stable across
+    (var segments__holdout_salt), the journey and the customer id (hash_fraction), so it is stable across
     builds and engines for as long as the salt is unchanged, and it is independent between
     journeys. The demo generator computes the same number (src/store_segments/generators/demo_data/holdouts.py).
 #}
@@ -11,16 +11,16 @@
     holdout_salt unless given (a test pins its own, so a store's salt cannot change its result).
 #}
 {% macro holdout_fraction(customer_id, journey, salt=none) -%}
-    {%- set salt = var('holdout_salt') if salt is none else salt -%}
+    {%- set salt = var('segments__holdout_salt') if salt is none else salt -%}
     {{ hash_fraction(dbt.concat([string_literal(salt), "':'", journey, "':'", customer_id])) }}
 {%- endmacro %}
 
 {#
     True when the customer is held out of every journey: their place for journey 'all' is below
-    var global_holdout_share (0 turns the global holdout off).
+    var segments__global_holdout_share (0 turns the global holdout off).
 #}
 {% macro is_in_global_holdout(customer_id) -%}
-    ({{ holdout_fraction(customer_id, "'all'") }} < {{ var('global_holdout_share') }})
+    ({{ holdout_fraction(customer_id, "'all'") }} < {{ var('segments__global_holdout_share') }})
 {%- endmacro %}
 
 {#

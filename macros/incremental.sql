@@ -26,7 +26,7 @@
     benchmark asks it which days its data tests must check (src/store_segments/bench/benchmark.py).
 #}
 {% macro incremental_reprocess_from(latest_built_date) -%}
-    {{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') + 2), latest_built_date) }}
+    {{ dbt.dateadd('day', -1 * (var('segments__incremental_lookback_days') + 2), latest_built_date) }}
 {%- endmacro %}
 
 {# A condition keeping the rows an incremental run reprocesses (all rows on an empty table). #}
@@ -48,7 +48,7 @@
         select
             cast(cast({{ dbt.dateadd(
                 'day',
-                -1 * (var('incremental_lookback_days') + 1),
+                -1 * (var('segments__incremental_lookback_days') + 1),
                 'cast(max(' ~ timestamp_column ~ ') as date)'
             ) }} as date) as {{ dbt.type_string() }})
         from {{ this }}

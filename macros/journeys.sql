@@ -68,7 +68,7 @@
     {%- endset -%}
     case
         when {{ as_of_column }}
-            < {{ dbt.dateadd('hour', var('journey_due_window_hours'), yearly_date_at(date_column, years)) }}
+            < {{ dbt.dateadd('hour', var('segments__journey_due_window_hours'), yearly_date_at(date_column, years)) }}
             then {{ yearly_date_at(date_column, years) }}
         else {{ yearly_date_at(date_column, years ~ ' + 1') }}
     end
@@ -87,7 +87,7 @@
         cast(first_order_at as date) as anniversary_date
     from {{ customer_facts_cte }}
     where first_order_at is not null
-    {%- if var('anniversary_include_sign_up') %}
+    {%- if var('segments__anniversary_include_sign_up') %}
     union all
     select
         customer_id,
@@ -112,8 +112,8 @@
     from (
         {{ dbt.date_spine(
             'month',
-            "cast('" ~ (var('plausible_timestamp_min') | string)[:4] ~ "-01-01' as date)",
-            "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
+            "cast('" ~ (var('segments__plausible_timestamp_min') | string)[:4] ~ "-01-01' as date)",
+            "cast('" ~ var('segments__plausible_timestamp_max') ~ "' as date)"
         ) }}
     ) as plausible_spine
     {%- if datepart == 'year' %}
@@ -129,7 +129,7 @@
     one on which the customer was VIP.
 #}
 {% macro vip_offer_at(month_start) -%}
-    {{ dbt.dateadd('day', var('vip_offer_day_of_month') - 1, month_start) }}
+    {{ dbt.dateadd('day', var('segments__vip_offer_day_of_month') - 1, month_start) }}
 {%- endmacro %}
 
 {# The remaining CTEs and the final select of a journey model (see above). #}
@@ -142,7 +142,7 @@ step_windows as (
         {{ steps_cte }}.branch,
         {{ steps_cte }}.step,
         {{ steps_cte }}.due_at,
-        {{ dbt.dateadd('hour', var('journey_due_window_hours'), steps_cte ~ '.due_at') }} as due_until,
+        {{ dbt.dateadd('hour', var('segments__journey_due_window_hours'), steps_cte ~ '.due_at') }} as due_until,
         -- Only an exit at or after the trigger and at or before as_of ends the instance.
         case
             when {{ steps_cte }}.exited_at >= {{ steps_cte }}.trigger_at
@@ -370,7 +370,7 @@ membership_stints as (
 {%- endmacro %}
 
 {#
-    Entries into the RFM retention groups (var rfm_retention_groups) from the recorded history, the
+    Entries into the RFM retention groups (var segments__rfm_retention_groups) from the recorded history, the
     one definition that journey_rfm_retention triggers on and journey_entries counts: a
     recorded build at or before as_of in which the customer's rfm_group is one of the groups
     while at the build before it was none of them. Memberships already there at the first
@@ -399,7 +399,7 @@ retention_group_rows as (
     from history_until_as_of
     where
         segment_family = 'rfm_group'
-        and segment_name in {{ sql_list(var('rfm_retention_groups')) }}
+        and segment_name in {{ sql_list(var('segments__rfm_retention_groups')) }}
 ),
 
 retention_memberships as (
@@ -505,7 +505,7 @@ cross_sell_instances as (
         customer_id,
         order_id,
         ordered_at,
-        {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'ordered_at') }} as due_at,
+        {{ dbt.dateadd('day', var('segments__cross_sell_delay_days'), 'ordered_at') }} as due_at,
         min(bought_after_at) as exited_at
     from cross_sell_partner_purchases
     where was_bought_by_trigger = 0

@@ -10,8 +10,8 @@
     parse: parse_utc_timestamp).
 #}
 {% macro is_plausible_timestamp(column) -%}
-    ({{ column }} >= {{ timestamp_literal(var('plausible_timestamp_min'), 'plausible_timestamp_min') }}
-    and {{ column }} < {{ timestamp_literal(var('plausible_timestamp_max'), 'plausible_timestamp_max') }})
+    ({{ column }} >= {{ timestamp_literal(var('segments__plausible_timestamp_min'), 'segments__plausible_timestamp_min') }}
+    and {{ column }} < {{ timestamp_literal(var('segments__plausible_timestamp_max'), 'segments__plausible_timestamp_max') }})
 {%- endmacro %}
 
 {#
@@ -25,15 +25,15 @@
 {%- endmacro %}
 
 {#
-    The var max_plausible_order_value, checked at compile time. Its ceiling keeps every sum of
+    The var segments__max_plausible_order_value, checked at compile time. Its ceiling keeps every sum of
     staged amounts inside type_money() (decimal(18, 2)): a customer would need about ten million
     orders at the bound to reach it.
 #}
 {% macro max_plausible_order_value() -%}
-    {%- set value = var('max_plausible_order_value') -%}
+    {%- set value = var('segments__max_plausible_order_value') -%}
     {%- if value is not number or value <= 0 or value > 1000000000 -%}
         {{ exceptions.raise_compiler_error(
-            "var max_plausible_order_value = '" ~ value ~ "' must be a number in (0, 1000000000]"
+            "var segments__max_plausible_order_value = '" ~ value ~ "' must be a number in (0, 1000000000]"
         ) }}
     {%- endif -%}
     {{- value -}}

@@ -2,14 +2,14 @@
     The relation a staging model reads one docs/definitions.md §2 table from. Every staging model calls this
     instead of ref()/source(), so that the var `raw_source` switches all of them at once:
       seeds  -> the bundled demo CSVs (seeds/raw_<table>.csv, loaded as text)
-      files  -> Parquet or CSV exports under var raw_path (raw_file_format, raw_file_pattern)
-      tables -> source('raw', '<table>'): tables a loader keeps up to date (raw_database,
-                raw_schema, raw_table_prefix)
+      files  -> Parquet or CSV exports under var segments__raw_path (raw_file_format, raw_file_pattern)
+      tables -> raw_source_relation(<table>): tables a loader keeps up to date, one source per
+                system (models/staging/_staging__sources.yml, docs/package.md)
     Files and tables may carry typed columns (timestamps, decimals, booleans); every SPEC column
     is cast to text here, so the base models parse and check one shape whatever the input.
 #}
 {% macro raw_table(table_name) %}
-    {%- set raw_source = var('raw_source') -%}
+    {%- set raw_source = var('segments__raw_source') -%}
     {%- if table_name in optional_raw_tables() and not raw_input_exists(table_name) -%}
         {{ raw_empty_relation(table_name) }}
     {%- elif raw_source == 'seeds' -%}
@@ -19,10 +19,10 @@
     {%- elif raw_source == 'files' -%}
         {{ raw_as_text(table_name, raw_file_relation(table_name)) }}
     {%- elif raw_source == 'tables' -%}
-        {{ raw_as_text(table_name, source('raw', table_name)) }}
+        {{ raw_as_text(table_name, raw_source_relation(table_name)) }}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "var raw_source = '" ~ raw_source ~ "' is not supported; use 'seeds', 'files' or 'tables'"
+            "var segments__raw_source = '" ~ raw_source ~ "' is not supported; use 'seeds', 'files' or 'tables'"
         ) }}
     {%- endif -%}
 {% endmacro %}
@@ -47,6 +47,20 @@
 {% endmacro %}
 
 {#
+    The source of one raw input (raw_source = tables): the system it comes from, whose database
+    and schema, and the table's name, are vars (models/staging/_staging__sources.yml).
+#}
+{% macro raw_source_relation(table_name) %}
+    {%- set systems = {
+        'customers': 'shop', 'products': 'shop', 'orders': 'shop', 'order_items': 'shop',
+        'email_messages': 'email', 'email_events': 'email',
+        'web_events': 'web',
+        'exchange_rates': 'finance',
+    } -%}
+    {{ return(source(systems[table_name], table_name)) }}
+{% endmacro %}
+
+{#
     Tables of raw_columns() a store may leave out: a store that sells in its reporting currency
     only needs no exchange rates. An absent optional input reads as an empty table with the SPEC
     columns; the check of the raw inputs (macros/check_raw_inputs.sql) reports a missing one only
@@ -58,10 +72,10 @@
 
 {# Whether the raw input of `table_name` exists (always true at parse time and for seeds). #}
 {% macro raw_input_exists(table_name) %}
-    {%- if not execute or var('raw_source') == 'seeds' -%}
+    {%- if not execute or var('segments__raw_source') == 'seeds' -%}
         {{ return(true) }}
-    {%- elif var('raw_source') == 'tables' -%}
-        {{ return(load_relation(source('raw', table_name)) is not none) }}
+    {%- elif var('segments__raw_source') == 'tables' -%}
+        {{ return(load_relation(raw_source_relation(table_name)) is not none) }}
     {%- else -%}
         {{ return(raw_file_exists(table_name)) }}
     {%- endif -%}
@@ -90,13 +104,13 @@
 {%- endmacro %}
 
 {#
-    The file(s) of one raw table: var raw_path joined with var raw_file_pattern, where {table}
-    is the table name and {format} the var raw_file_format. `{table}.{format}` reads one file,
+    The file(s) of one raw table: var segments__raw_path joined with var segments__raw_file_pattern, where {table}
+    is the table name and {format} the var segments__raw_file_format. `{table}.{format}` reads one file,
     `{table}/*.parquet` a folder of Parquet parts (what src/store_segments/generators/generate_data.py writes).
 #}
 {% macro raw_file_path(table_name) -%}
-    {%- set pattern = var('raw_file_pattern') -%}
-    {{- var('raw_path') ~ '/' ~ pattern | replace('{table}', table_name) | replace('{format}', var('raw_file_format')) -}}
+    {%- set pattern = var('segments__raw_file_pattern') -%}
+    {{- var('segments__raw_path') ~ '/' ~ pattern | replace('{table}', table_name) | replace('{format}', var('segments__raw_file_format')) -}}
 {%- endmacro %}
 
 {% macro raw_file_relation(table_name) %}
@@ -122,7 +136,7 @@
     A part without a required column stops the build (check_raw_inputs.sql).
 #}
 {% macro duckdb__raw_file_relation(table_name) -%}
-    {%- set file_format = var('raw_file_format') -%}
+    {%- set file_format = var('segments__raw_file_format') -%}
     {%- set path = raw_file_path(table_name) -%}
     {%- if file_format == 'parquet' -%}
         read_parquet('{{ path }}', union_by_name = true)
@@ -130,7 +144,7 @@
         read_csv('{{ path }}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"')
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "var raw_file_format = '" ~ file_format ~ "' is not supported; use 'parquet' or 'csv'"
+            "var segments__raw_file_format = '" ~ file_format ~ "' is not supported; use 'parquet' or 'csv'"
         ) }}
     {%- endif -%}
 {%- endmacro %}
@@ -140,12 +154,12 @@
     CSV has no header option in a path query: load CSV exports into tables (raw_source = tables).
 #}
 {% macro spark__raw_file_relation(table_name) -%}
-    {%- set file_format = var('raw_file_format') -%}
+    {%- set file_format = var('segments__raw_file_format') -%}
     {%- if file_format == 'parquet' -%}
         parquet.`{{ raw_file_path(table_name) }}`
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "var raw_file_format = '" ~ file_format ~ "' is not supported on Spark; use 'parquet', or load the"
+            "var segments__raw_file_format = '" ~ file_format ~ "' is not supported on Spark; use 'parquet', or load the"
             ~ " files into tables and use raw_source = 'tables'"
         ) }}
     {%- endif -%}

@@ -15,8 +15,8 @@
 
 {#
     The `reporting_currency` column of a table with money columns: which currency they are in
-    (var reporting_currency), so a reader of the table needs no other place to find it.
+    (var segments__reporting_currency), so a reader of the table needs no other place to find it.
 #}
 {% macro reporting_currency_column() -%}
-    cast({{ string_literal(var('reporting_currency')) }} as {{ dbt.type_string() }}) as reporting_currency
+    cast({{ string_literal(var('segments__reporting_currency')) }} as {{ dbt.type_string() }}) as reporting_currency
 {%- endmacro %}

@@ -24,17 +24,17 @@
         {{ _vip_orders_in_window(days_before_column) }} as orders_in_vip_window,
         {{ _vip_largest_qualifying_order(days_before_column, order_value_column) }}
             as largest_qualifying_order_value,
-        {{ _vip_orders_in_window(days_before_column) }} >= {{ var('vip_min_orders') }}
+        {{ _vip_orders_in_window(days_before_column) }} >= {{ var('segments__vip_min_orders') }}
             as is_vip_by_frequency,
         coalesce(
             {{ _vip_largest_qualifying_order(days_before_column, order_value_column) }}
-            >= {{ var('vip_min_order_value') }},
+            >= {{ var('segments__vip_min_order_value') }},
             false
         ) as is_vip_by_order_value,
-        {{ _vip_orders_in_window(days_before_column) }} >= {{ var('vip_min_orders') }}
+        {{ _vip_orders_in_window(days_before_column) }} >= {{ var('segments__vip_min_orders') }}
         or coalesce(
             {{ _vip_largest_qualifying_order(days_before_column, order_value_column) }}
-            >= {{ var('vip_min_order_value') }},
+            >= {{ var('segments__vip_min_order_value') }},
             false
         ) as is_vip
     from {{ orders }}
@@ -47,17 +47,17 @@
 
 {# Valid orders within vip_window_days of the instant (the frequency half of vip_status). #}
 {% macro _vip_orders_in_window(days_before_column) -%}
-    sum(case when {{ days_before_column }} <= {{ var('vip_window_days') }} then 1 else 0 end)
+    sum(case when {{ days_before_column }} <= {{ var('segments__vip_window_days') }} then 1 else 0 end)
 {%- endmacro %}
 
 {# The largest order the order-value half of vip_status may use. #}
 {% macro _vip_largest_qualifying_order(days_before_column, order_value_column) -%}
-    {%- if var('vip_single_order_window_days') is none -%}
+    {%- if var('segments__vip_single_order_window_days') is none -%}
     max({{ order_value_column }})
     {%- else -%}
     max(
         case
-            when {{ days_before_column }} <= {{ var('vip_single_order_window_days') }}
+            when {{ days_before_column }} <= {{ var('segments__vip_single_order_window_days') }}
                 then {{ order_value_column }}
         end
     )

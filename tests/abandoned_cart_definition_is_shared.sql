@@ -49,7 +49,7 @@ carts_in_flow as (
     cross join as_of_point
     where as_of_point.as_of < {{ dbt.dateadd(
         'hour',
-        (var('abandoned_cart_step_hours') | max) + var('journey_due_window_hours'),
+        (var('segments__abandoned_cart_step_hours') | max) + var('segments__journey_due_window_hours'),
         'abandoned_carts.abandoned_at',
     ) }}
 ),
@@ -81,7 +81,7 @@ carts_per_period as (
         on periods.period_start < abandoned_carts.abandoned_at
         and periods.period_end >= abandoned_carts.abandoned_at
         and periods.as_of
-        >= {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_carts.abandoned_at') }}
+        >= {{ dbt.dateadd('day', var('segments__cart_recovery_window_days'), 'abandoned_carts.abandoned_at') }}
     group by periods.period
 ),
 

@@ -1,5 +1,5 @@
 {#
-    Stops the build when the default as_of moved more than var as_of_max_jump_days away from
+    Stops the build when the default as_of moved more than var segments__as_of_max_jump_days away from
     the latest as_of an earlier build recorded in segment_history: a batch of rows dated far
     in the future (or history that vanished) would otherwise rebuild every segment at the wrong
     instant. The failing row's `reason` says what happened and what to do. An as_of set by the
@@ -46,14 +46,14 @@ select
     days_moved,
     {{ dbt.concat([
         "'as_of moved '", try_cast('days_moved', dbt.type_string()),
-        "' days from the last recorded build (more than var as_of_max_jump_days); check the rows "
-        ~ "after as_of (int_as_of.rows_after_as_of, quarantined_rows) or set var as_of'"
+        "' days from the last recorded build (more than var segments__as_of_max_jump_days); check the rows "
+        ~ "after as_of (int_as_of.rows_after_as_of, quarantined_rows) or set var segments__as_of'"
     ]) }} as reason
 from jumps
 where
     as_of_source = 'latest_event'
     and previous_as_of is not null
     and (
-        days_moved > {{ var('as_of_max_jump_days') }}
-        or days_moved < -{{ var('as_of_max_jump_days') }}
+        days_moved > {{ var('segments__as_of_max_jump_days') }}
+        or days_moved < -{{ var('segments__as_of_max_jump_days') }}
     )

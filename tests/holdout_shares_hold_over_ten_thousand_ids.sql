@@ -4,7 +4,7 @@
 -- and changing the salt moves at least one id in ten to the other group of a journey (two
 -- independent draws at 10% disagree on about 18%). Returns the failing checks.
 -- A unit test compares rows, not a share, so this asserts the rule on generated ids; the salts
--- are pinned here (not var holdout_salt), so a store's salt cannot change the result, and the
+-- are pinned here (not var segments__holdout_salt), so a store's salt cannot change the result, and the
 -- result is the same on every engine (hash_fraction is dispatched).
 {%- set salts = ['segments-holdout-v1', 'segments-holdout-v2'] %}
 {%- set journeys = [

@@ -34,7 +34,7 @@ delivered_journey_emails as (
         on email_recipients.message_id = messages.message_id
     where email_recipients.delivered_at <= due_rows.as_of
         and email_recipients.delivered_at
-        > {{ dbt.dateadd('hour', -24 * var('journey_cap_days'), 'due_rows.as_of') }}
+        > {{ dbt.dateadd('hour', -24 * var('segments__journey_cap_days'), 'due_rows.as_of') }}
     group by due_rows.customer_id
 )
 
@@ -45,4 +45,4 @@ select
 from due_rows
 left join delivered_journey_emails
     on due_rows.customer_id = delivered_journey_emails.customer_id
-where due_rows.due_emails + coalesce(delivered_journey_emails.delivered_emails, 0) > {{ var('max_journey_emails') }}
+where due_rows.due_emails + coalesce(delivered_journey_emails.delivered_emails, 0) > {{ var('segments__max_journey_emails') }}

@@ -10,7 +10,7 @@ select
     rows_quarantined,
     round(cast(rows_quarantined as {{ type_double() }}) / rows_in, 4) as quarantined_share
 from {{ ref('staging_reconciliation') }}
-where rows_in > 0 and rows_quarantined > {{ var('max_quarantined_share') }} * rows_in
+where rows_in > 0 and rows_quarantined > {{ var('segments__max_quarantined_share') }} * rows_in
 {%- endset %}
 {{- log_rows(shares, 'quarantined share above max_quarantined_share') }}
 {{ shares }}

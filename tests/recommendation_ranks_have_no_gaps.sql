@@ -16,4 +16,4 @@ group by customer_id
 having
     min(recommendation_rank) <> 1
     or max(recommendation_rank) <> count(*)
-    or count(*) > {{ var('recommendation_count') }}
+    or count(*) > {{ var('segments__recommendation_count') }}

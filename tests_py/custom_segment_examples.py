@@ -76,7 +76,7 @@ FAILING = [block for block in YAML if block.marker == FAILS]
 def example_definitions() -> list[dict[str, Any]]:
     """The documented examples' definitions, then the benchmark's."""
     documented = [definition for block in COMPILED for definition in as_definitions(block)]
-    return documented + yaml.safe_load(BENCHMARK_SEGMENTS.read_text())["custom_segments"]
+    return documented + yaml.safe_load(BENCHMARK_SEGMENTS.read_text())["segments__custom_segments"]
 
 
 @dataclass
@@ -93,7 +93,7 @@ def build_examples(built_database: Path, work: Path) -> ExamplesBuild:
     shutil.copy(built_database, database)
     result = subprocess.run(
         [str(DBT), "run", "--select", "int_custom_segment_activity", "custom_segment_members",
-         "--vars", yaml.safe_dump({"custom_segments": example_definitions()}, default_flow_style=True),
+         "--vars", yaml.safe_dump({"segments__custom_segments": example_definitions()}, default_flow_style=True),
          "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
         cwd=ROOT, env=dbt_env(database), capture_output=True, text=True, check=False,
     )

@@ -78,7 +78,7 @@ def test_a_failing_data_test_publishes_nothing_and_records_no_history(checkout: 
     failing = checkout / "tests" / "gate_check_fails_on_purpose.sql"
     failing.write_text("-- fails whenever segment_changes has a row\nselect * from {{ ref('segment_changes') }}\n")
     # Other thresholds too, so the history the failed build wrote differs from what it replaced.
-    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{NEXT_DAY}", purchase_recent_days: 60}}')
+    result = run_make(checkout, "build", f'DBT_VARS={{segments__as_of: "{NEXT_DAY}", segments__purchase_recent_days: 60}}')
     assert result.returncode != 0, output(result)
     assert "gate_check_fails_on_purpose on segment_changes" in result.stdout, output(result)
     assert "BI tools still read the last good snapshot" in result.stdout
@@ -93,7 +93,7 @@ def test_a_failing_data_test_publishes_nothing_and_records_no_history(checkout: 
     assert len(list((checkout / "published" / "builds").glob("*.json"))) == 2
 
     failing.unlink()
-    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{DAY_AFTER}"}}')
+    result = run_make(checkout, "build", f'DBT_VARS={{segments__as_of: "{DAY_AFTER}"}}')
     assert result.returncode == 0, output(result)
     link, _, as_of = served(checkout)
     assert link != snapshot[0] and as_of.startswith("2026-11-02 18:00:00")
@@ -110,7 +110,7 @@ def test_a_failing_data_test_publishes_nothing_and_records_no_history(checkout: 
 
 def test_a_build_at_an_earlier_as_of_changes_nothing_readers_see(checkout: Path) -> None:
     snapshot, history_before = served(checkout), history(checkout)
-    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{PAST}"}}')
+    result = run_make(checkout, "build", f'DBT_VARS={{segments__as_of: "{PAST}"}}')
     assert result.returncode != 0, output(result)
     assert f"make preview AS_OF=" in result.stdout
     assert served(checkout) == snapshot
@@ -120,7 +120,7 @@ def test_a_build_at_an_earlier_as_of_changes_nothing_readers_see(checkout: Path)
 
 def test_preview_builds_a_past_as_of_into_a_database_of_its_own(checkout: Path) -> None:
     snapshot, history_before = served(checkout), history(checkout)
-    result = run_make(checkout, "preview", f"AS_OF={PAST}", "DBT_VARS={history_backfill_builds: 2}")
+    result = run_make(checkout, "preview", f"AS_OF={PAST}", "DBT_VARS={segments__history_backfill_builds: 2}")
     assert result.returncode == 0, output(result)
     preview = checkout / "previews" / "20260601T000000.duckdb"
     with duckdb.connect(str(preview), read_only=True) as connection:
@@ -154,7 +154,7 @@ def test_a_build_killed_midway_is_taken_back_by_the_next_one(checkout: Path) -> 
             "segment_family, segment_name from main.segment_history limit 5")
     (checkout / "target" / "build_in_progress.json").write_text(
         json.dumps({"models": ["segment_history", "audience_history"], "emptied": []}))
-    result = run_make(checkout, "build", f'DBT_VARS={{as_of: "{PAST}"}}')
+    result = run_make(checkout, "build", f'DBT_VARS={{segments__as_of: "{PAST}"}}')
     assert "An earlier build was interrupted" in result.stdout, output(result)
     assert history(checkout) == history_before
     assert not (checkout / "target" / "build_in_progress.json").exists()

@@ -87,7 +87,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
     generate_data.generate(
         generate_data.Settings(customers=1_500, out=raw_path, hold_back_days=4), log=False
     )
-    files = {"raw_source": "files", "raw_path": str(raw_path), "raw_file_pattern": "{table}/*.parquet"}
+    files = {"segments__raw_source": "files", "segments__raw_path": str(raw_path), "segments__raw_file_pattern": "{table}/*.parquet"}
     incremental, incremental_work = work / "incremental.duckdb", work / "incremental"
     models_only = ["build", "--exclude-resource-type", "test"]
     dbt(models_only, incremental, incremental_work, files)
@@ -102,7 +102,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> Builds:
 
     full_refresh = work / "full_refresh.duckdb"
     load_raw_tables(full_refresh, raw_path)
-    dbt(models_only + ["--full-refresh"], full_refresh, work / "full_refresh", {"raw_source": "tables"})
+    dbt(models_only + ["--full-refresh"], full_refresh, work / "full_refresh", {"segments__raw_source": "tables"})
     return Builds(incremental, full_refresh, raw_path, incremental_work / "target")
 
 
@@ -186,7 +186,7 @@ def test_the_last_build_was_incremental(builds: Builds) -> None:
 
 
 def test_data_tests_since_limits_the_event_tests_to_the_reprocessed_days(builds: Builds, tmp_path: Path) -> None:
-    """A copy of an old event id breaks `unique` on the whole history; with var data_tests_since
+    """A copy of an old event id breaks `unique` on the whole history; with var segments__data_tests_since
     after that event's day (a nightly build), the test looks at the recent rows only and passes."""
     database = tmp_path / "copy.duckdb"
     shutil.copy(builds.incremental, database)
@@ -198,12 +198,12 @@ def test_data_tests_since_limits_the_event_tests_to_the_reprocessed_days(builds:
             "insert into main_staging.checked_email__events select * from main_staging.checked_email__events "
             f"where quarantine_reason is null and cast(occurred_at as date) = date '{first_day}' limit 1"
         )
-    files = {"raw_source": "files", "raw_path": str(builds.raw_path), "raw_file_pattern": "{table}/*.parquet"}
+    files = {"segments__raw_source": "files", "segments__raw_path": str(builds.raw_path), "segments__raw_file_pattern": "{table}/*.parquet"}
     unique_event_id = ["test", "--select", "stg_email__events,test_name:unique"]
     with pytest.raises(AssertionError, match="unique_stg_email__events_event_id"):
         dbt(unique_event_id, database, tmp_path, files)
     since = str(first_day + timedelta(days=1))
-    dbt(unique_event_id, database, tmp_path, {**files, "data_tests_since": since})
+    dbt(unique_event_id, database, tmp_path, {**files, "segments__data_tests_since": since})
 
 
 def test_the_benchmark_floor_gives_the_customer_facts_of_the_incremental_chain(builds: Builds, tmp_path: Path) -> None:
@@ -219,7 +219,7 @@ def test_the_floor_follows_the_vars_and_its_check_sees_a_difference(builds: Buil
     """With opens right after delivery no longer machine opens, the floor counts more human opens
     than the build (which used the default) and the check says where: in the email columns only."""
     floor.run_floor(floor.parquet_tables(builds.raw_path), tmp_path / "floor.duckdb",
-                    overrides={"machine_open_max_seconds": 0})
+                    overrides={"segments__machine_open_max_seconds": 0})
     agreement = floor.compare(tmp_path / "floor.duckdb", builds.incremental)
     assert agreement.differing["human_opens"] > 0
     assert agreement.only_floor == agreement.only_project == 0

@@ -149,7 +149,7 @@ def parse_output(tmp_path_factory: pytest.TempPathFactory) -> str:
     """The output of `dbt parse` in a copy of the project whose dbt_project.yml holds BAD_DEFINITIONS."""
     project = copy_project(tmp_path_factory.mktemp("bad_segments"))
     settings = yaml.safe_load((project / "dbt_project.yml").read_text())
-    settings["vars"]["custom_segments"] = BAD_DEFINITIONS
+    settings["vars"]["segments__custom_segments"] = BAD_DEFINITIONS
     (project / "dbt_project.yml").write_text(yaml.safe_dump(settings, sort_keys=False))
     result = subprocess.run(
         [str(DBT), "parse", "--target-path", str(project / "target"), "--log-path", str(project / "logs")],
@@ -169,7 +169,7 @@ def test_every_problem_is_listed_once(parse_output: str) -> None:
     """One message per problem, each naming the file the definitions are in: the header counts them
     and each is its own line; none repeats."""
     lines = [line.strip() for line in parse_output.splitlines()
-             if line.strip().startswith("- dbt_project.yml var custom_segments, item ")]
+             if line.strip().startswith("- dbt_project.yml var segments__custom_segments, item ")]
     assert len(lines) == len(set(lines)), lines
     assert f"custom segments: {len(lines)} problem(s) in the definitions" in parse_output
     assert len(lines) >= len(EXPECTED)
@@ -177,7 +177,7 @@ def test_every_problem_is_listed_once(parse_output: str) -> None:
 
 def test_every_demo_segment_has_at_least_twenty_members(built_database: Path) -> None:
     """Checked here rather than as a data test: a store's own segments may well be small."""
-    names = [s["name"] for s in yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["custom_segments"]]
+    names = [s["name"] for s in yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["segments__custom_segments"]]
     assert len(names) >= 6
     with duckdb.connect(str(built_database), read_only=True) as connection:
         sizes = dict(connection.execute(
@@ -234,7 +234,7 @@ def condition_kinds(definitions: list[dict]) -> set[str]:
 def test_the_demo_definitions_use_every_condition_kind() -> None:
     """Attribute, event (every event, filter and window kind), membership (every kind), anniversary (every
     kind), all/any/not."""
-    definitions = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["custom_segments"]
+    definitions = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["segments__custom_segments"]
     found = condition_kinds(definitions)
     assert EVERY_CONDITION_KIND <= found, sorted(EVERY_CONDITION_KIND - found)
 
@@ -242,7 +242,7 @@ def test_the_demo_definitions_use_every_condition_kind() -> None:
 def test_the_benchmark_definitions_use_every_condition_kind_operator_and_measure() -> None:
     """The twenty segments `segments benchmark --custom-segments` builds with (a test of
     test_custom_segments_docs.py builds them, and the independent evaluation checks them)."""
-    definitions = yaml.safe_load((ROOT / "src" / "store_segments" / "bench" / "benchmark_custom_segments.yml").read_text())["custom_segments"]
+    definitions = yaml.safe_load((ROOT / "src" / "store_segments" / "bench" / "benchmark_custom_segments.yml").read_text())["segments__custom_segments"]
     assert len(definitions) == 20
     found = condition_kinds(definitions)
     expected = EVERY_CONDITION_KIND | {
@@ -274,7 +274,7 @@ def test_the_benchmark_sums_the_custom_segment_models_seconds() -> None:
         manifest["nodes"], (1.5, 2.0, 4.0, 8.0))]
     assert custom_segment_model_seconds(results, manifest) == 3.5
     loaded = load_custom_segments(ROOT / "src" / "store_segments" / "bench" / "benchmark_custom_segments.yml")
-    assert list(loaded) == ["custom_segments"] and len(loaded["custom_segments"]) == 20
+    assert list(loaded) == ["segments__custom_segments"] and len(loaded["segments__custom_segments"]) == 20
 
 
 def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_path: Path) -> None:
@@ -283,7 +283,7 @@ def test_filter_values_that_name_the_same_column_differently_fail_the_parse(tmp_
     definitions = [segment("by_dash", {**views, "product": "SKU-1"}),
                    segment("by_underscore", {**views, "product": "sku_1"})]
     result = subprocess.run(
-        [str(DBT), "parse", "--vars", yaml.safe_dump({"custom_segments": definitions}),
+        [str(DBT), "parse", "--vars", yaml.safe_dump({"segments__custom_segments": definitions}),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         cwd=ROOT, env=dbt_env(tmp_path / "parse.duckdb"), capture_output=True, text=True, check=False,
     )
@@ -331,7 +331,7 @@ def test_custom_segments_reach_history_changes_and_audiences(built_database: Pat
 def left_out_build(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path, dict]:
     """One `dbt build` of the custom segment models and the named-values test on a copy of the demo
     build, with definitions naming SKU-NOPE and using predictions while the predictions count as
-    not built (var custom_segments_without_predictions, as on Spark): its output, database and
+    not built (var segments__predictions false, as on Spark): its output, database and
     run results."""
     work = tmp_path_factory.mktemp("left_out")
     database = work / "segments.duckdb"
@@ -344,7 +344,7 @@ def left_out_build(built_database: Path, tmp_path_factory: pytest.TempPathFactor
         segment("valuable_tea", {"all": [{"member_of": {"custom_segment": "valuable"}},
                                          {"member_of": {"custom_segment": "tea_viewers"}}]}),
     ]
-    variables = {"custom_segments": definitions, "custom_segments_without_predictions": True}
+    variables = {"segments__custom_segments": definitions, "segments__predictions": False}
     result = subprocess.run(
         [str(DBT), "build", "--vars", yaml.safe_dump(variables), "--exclude-resource-type", "unit_test",
          "--indirect-selection", "cautious",

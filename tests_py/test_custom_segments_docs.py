@@ -52,7 +52,7 @@ def test_a_failing_example_fails_with_its_documented_message(example: Example, t
     assert following and following[0].language == "text", (
         f"line {example.line}: the message a failing example gives is the next fence, a text one")
     result = subprocess.run(
-        [str(DBT), "parse", "--vars", yaml.safe_dump({"custom_segments": yaml.safe_load(example.text)}),
+        [str(DBT), "parse", "--vars", yaml.safe_dump({"segments__custom_segments": yaml.safe_load(example.text)}),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         cwd=ROOT, env=dbt_env(tmp_path / "parse.duckdb"), capture_output=True, text=True, check=False,
     )

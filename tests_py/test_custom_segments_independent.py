@@ -3,7 +3,7 @@ docs/custom_segments.md and not from the compiler (macros/custom_segments.sql), 
 the staged and intermediate tables the build verified, and matched with custom_segment_members
 customer for customer.
 
-The definitions come from dbt itself (`dbt show` of `var('custom_segments')`, reusing the
+The definitions come from dbt itself (`dbt show` of `var('segments__custom_segments')`, reusing the
 session build's parse), so what is checked is what the build compiled, whatever dbt_project.yml
 or --vars holds. The evaluator reads the rows a condition is about, not the activity model's
 pre-computed columns: valid orders and their lines, counted site events, classified email events
@@ -34,9 +34,9 @@ Row = dict[str, Any]
 
 
 def resolved_definitions(database: Path) -> list[dict[str, Any]]:
-    """var('custom_segments') as dbt resolves it for the build of `database` (its target's parse)."""
+    """var('segments__custom_segments') as dbt resolves it for the build of `database` (its target's parse)."""
     work = database.parent
-    sql = "select '{{ tojson(var('custom_segments')) | replace(\"'\", \"''\") }}' as definitions"
+    sql = "select '{{ tojson(var('segments__custom_segments')) | replace(\"'\", \"''\") }}' as definitions"
     result = subprocess.run(
         [str(DBT), "--quiet", "show", "--inline", sql, "--output", "json", "--limit", "1",
          "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
@@ -328,7 +328,7 @@ def evaluated(built_database: Path) -> tuple[Evaluator, dict[str, set[str]]]:
 def test_the_definitions_come_from_dbt(evaluated: tuple[Evaluator, dict[str, set[str]]]) -> None:
     """The evaluator has every segment the SQL built (none missed, none made up)."""
     evaluator, built = evaluated
-    assert evaluator.definitions, "var custom_segments is empty: nothing would be checked"
+    assert evaluator.definitions, "var segments__custom_segments is empty: nothing would be checked"
     assert set(built) <= set(evaluator.definitions), sorted(set(built) - set(evaluator.definitions))
 
 

@@ -28,7 +28,7 @@ DEMO_RECENT_DAYS = 120
 CHANGED_RECENT_DAYS = 60
 # The store's vars, given to `make build` and to every `make diff` as a store would: one backfilled
 # history point instead of seven keeps the first build short.
-STORE_VARS = "DBT_VARS={history_backfill_builds: 1}"
+STORE_VARS = "DBT_VARS={segments__history_backfill_builds: 1}"
 
 
 def output(result: subprocess.CompletedProcess[str]) -> str:
@@ -103,7 +103,7 @@ def moved_customers(report: dict[str, Any], family: str) -> set[str]:
 
 def test_a_var_change_moves_the_customers_it_should_and_names_them(checkout: Path, live_before: dict[str, Any]) -> None:
     # live_before: what is live is read before the first diff, for the last test to compare.
-    result = run_make(checkout, "diff", STORE_VARS, f"VARS={{purchase_recent_days: {CHANGED_RECENT_DAYS}}}",
+    result = run_make(checkout, "diff", STORE_VARS, f"VARS={{segments__purchase_recent_days: {CHANGED_RECENT_DAYS}}}",
                       "FAIL_ABOVE=0.2")
     markdown, report = last_report(checkout)
     # Purchased recently = last valid order within purchase_recent_days: at 60 instead of 120, exactly
@@ -115,9 +115,9 @@ def test_a_var_change_moves_the_customers_it_should_and_names_them(checkout: Pat
     assert {s["family"] for s in report["segments"] if s["moved"]} <= {
         "purchase_persona", "audience email", "audience ads"}
     # The served build's vars before, the store's vars and VARS over them after.
-    assert report["base_vars"]["history_backfill_builds"] == report["change_vars"]["history_backfill_builds"] == 1
-    assert report["change_vars"]["purchase_recent_days"] == CHANGED_RECENT_DAYS
-    assert "purchase_recent_days" not in report["base_vars"]
+    assert report["base_vars"]["segments__history_backfill_builds"] == report["change_vars"]["segments__history_backfill_builds"] == 1
+    assert report["change_vars"]["segments__purchase_recent_days"] == CHANGED_RECENT_DAYS
+    assert "segments__purchase_recent_days" not in report["base_vars"]
     # The Markdown is printed and names a sample of the moved customers with what decided.
     assert "### Segments:" in result.stdout and "| purchase_persona | Potential Brand Enthusiasts |" in result.stdout
     sampled = [s for s in report["samples"] if s["family"] == "purchase_persona"]
@@ -146,12 +146,12 @@ def test_a_var_change_moves_the_customers_it_should_and_names_them(checkout: Pat
 
 
 def test_a_custom_segment_edit_moves_only_that_segment(checkout: Path) -> None:
-    definitions = yaml.safe_load((checkout / "dbt_project.yml").read_text())["vars"]["custom_segments"]
+    definitions = yaml.safe_load((checkout / "dbt_project.yml").read_text())["vars"]["segments__custom_segments"]
     edited = next(d for d in definitions if d["name"] == EDITED_SEGMENT)
     floor = next(c for c in edited["condition"]["all"] if c.get("attribute") == "lifetime_net_revenue")
     assert floor["value"][0] == SPEND_FLOOR
     floor["value"][0] = EDITED_SPEND_FLOOR
-    custom_vars = json.dumps({"custom_segments": definitions})
+    custom_vars = json.dumps({"segments__custom_segments": definitions})
     result = run_make(checkout, "diff", STORE_VARS, f"VARS={custom_vars}")
     assert result.returncode == 0, output(result)
     # The base is the served build again: built by the first diff, reused.

@@ -288,5 +288,5 @@ def test_an_as_of_jump_from_the_last_recorded_build_stops_the_build(dirty_projec
     assert jumped.returncode != 0 and test_name in jumped.stdout
     # An as_of the user sets is theirs to choose: int_as_of rebuilt with the var passes.
     with_var = run_dbt(dirty_project, dirty_database, "build", "--select", "int_as_of",
-                       "--exclude-resource-type", "unit_test", "--vars", "{as_of: '2026-10-31T18:00:00'}")
+                       "--exclude-resource-type", "unit_test", "--vars", "{segments__as_of: '2026-10-31T18:00:00'}")
     assert with_var.returncode == 0, with_var.stdout[-2000:]

@@ -192,7 +192,7 @@ Segment tables built in /path
 
 <!-- illustrative: a store's own folder -->
 ```sh
-.venv/bin/dbt build --vars '{raw_path: /data/exports}'
+.venv/bin/dbt build --vars '{segments__raw_path: /data/exports}'
 ```
 
 <!-- docs test: "--scale L" => "--scale S", "data/L" => "data/S"; L takes an hour -->

@@ -52,7 +52,7 @@ def test_the_site_shows_each_custom_segment_readably(site: Path) -> None:
     manifest = json.loads((site / "manifest.json").read_text())
     node = manifest["nodes"]["model.segments.custom_segment_definitions"]
     names = [segment["name"] for segment in yaml.safe_load((ROOT / "dbt_project.yml").read_text())
-             ["vars"]["custom_segments"]]
+             ["vars"]["segments__custom_segments"]]
     assert names and all(name in node["description"] for name in names)
     compiled = node["compiled_code"]
     assert "\n- us_viewed_product_not_bought (owner: lifecycle-marketing): The reference case:" in compiled

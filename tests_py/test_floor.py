@@ -52,9 +52,9 @@ def test_timestamp_vars_are_read_in_utc_like_the_project(value: str, literal: st
 
 def test_the_floor_reads_the_rules_dbt_resolves() -> None:
     """The project's vars with --vars over them, as dbt resolves them (src/store_segments/dbt_door.py)."""
-    variables = project_settings(floor.REPO_ROOT, {"engaged_recent_days": 11}).vars
+    variables = project_settings(floor.REPO_ROOT, {"segments__engaged_recent_days": 11}).vars
     statements = "\n".join(floor.floor_statements(floor.parquet_tables(Path("data")), variables, "codes"))
-    for pattern in variables["machine_open_user_agent_patterns"]:
+    for pattern in variables["segments__machine_open_user_agent_patterns"]:
         assert f"like '{pattern}'" in statements
     assert "<= 11" in statements
-    assert f"cast({floor.utc_timestamp(variables['plausible_timestamp_max'])} as date)" in statements
+    assert f"cast({floor.utc_timestamp(variables['segments__plausible_timestamp_max'])} as date)" in statements

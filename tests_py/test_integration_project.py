@@ -1,7 +1,9 @@
 """The project installed as a dbt package: `make integration-test` builds the store project of
-integration_tests/ (the package by path, the demo's CSVs as the store's own raw tables, schema
-store_raw, tables store_<input>) in a copy of the checkout, and every table and view it builds
-equals the one the project builds on its own seeds (session fixture built_database)."""
+integration_tests/ (the package by path; the demo's CSVs as the store's own raw tables, in a schema
+per system and under names of its own; vars of the store named like the package's settings) in a
+copy of the checkout, and every table and view it builds equals the one the project builds on its
+own seeds (session fixture built_database). The store's own model and its data tests show that
+its vars stayed its own."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import pytest
 from tests_py.conftest import copy_checkout, run_make
 
 # Schemas of the raw inputs, which differ by design: the project's demo seeds, the store's tables.
-RAW_SCHEMAS = {"main_raw", "main_store_raw"}
+RAW_SCHEMAS = {"main_raw", "main_shopify_raw", "main_klaviyo_raw", "main_site_raw", "main_finance_raw"}
+# The store project's own model (integration_tests/models/).
+STORE_MODELS = {("main", "store_settings")}
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +43,8 @@ def test_the_package_in_a_store_project_builds_what_the_project_builds(
     connection.execute(f"attach '{built_database}' as project (read_only)")
     connection.execute(f"attach '{store_build}' as store (read_only)")
     project, store = relations(connection, "project"), relations(connection, "store")
+    assert STORE_MODELS <= store
+    store -= STORE_MODELS
     assert store == project, f"only in the project: {sorted(project - store)}; only in the store's: {sorted(store - project)}"
     differing = []
     for schema, name in sorted(project):

@@ -48,7 +48,7 @@ def dbt_settings(built_database: Path) -> dict[str, object]:
         patch.setenv("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
         session = DbtSession(ROOT, ("--target-path", str(work / "target"), "--log-path", str(work / "logs")))
         try:
-            settings = {name: session.var(name) for name in ("holdout_salt", "global_holdout_share")}
+            settings = {name: session.var(name) for name in ("segments__holdout_salt", "segments__global_holdout_share")}
         finally:
             session.release_database()
     return settings
@@ -69,8 +69,8 @@ def work(built_database: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def test_int_journey_holdouts_agrees_with_the_python_twin(
     work: duckdb.DuckDBPyConnection, dbt_settings: dict[str, object]
 ) -> None:
-    salt = str(dbt_settings["holdout_salt"])
-    global_share = float(str(dbt_settings["global_holdout_share"]))
+    salt = str(dbt_settings["segments__holdout_salt"])
+    global_share = float(str(dbt_settings["segments__global_holdout_share"]))
     shares = dict(work.execute("select journey, holdout_share from main_reference.journey_priorities").fetchall())
     shares["all"] = global_share
     customers = [row[0] for row in work.execute("select customer_id from main.customer_facts").fetchall()]
@@ -105,7 +105,7 @@ def test_the_demo_generator_holds_out_whom_the_default_build_holds_out(
 ) -> None:
     """The demo's planted journey effects treat only the treated group: the generator's salt,
     global share and shares must be the ones the build uses."""
-    assert dbt_settings == {"holdout_salt": DEMO_HOLDOUT_SALT, "global_holdout_share": DEMO_GLOBAL_HOLDOUT_SHARE}
+    assert dbt_settings == {"segments__holdout_salt": DEMO_HOLDOUT_SALT, "segments__global_holdout_share": DEMO_GLOBAL_HOLDOUT_SHARE}
     built_shares = dict(work.execute("select journey, holdout_share from main_reference.journey_priorities").fetchall())
     assert journey_holdout_shares() == {journey: float(share) for journey, share in built_shares.items()}
 

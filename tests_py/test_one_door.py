@@ -101,7 +101,7 @@ def session(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         environment.setenv("SEGMENTS_DUCKDB_PATH", str(database))
         set_environment(database)
         opened = DbtSession(REPO_ROOT, ("--target-path", str(work / "target"), "--log-path", str(work / "logs")),
-                            {"incremental_lookback_days": LOOKBACK_DAYS})
+                            {"segments__incremental_lookback_days": LOOKBACK_DAYS})
         yield opened
         opened.release_database()
 
@@ -124,7 +124,7 @@ def test_the_as_of_of_the_build_is_int_as_of(session: DbtSession, built_database
 def test_the_settings_are_what_dbt_resolves(session: DbtSession) -> None:
     """--vars over the project's vars; DuckDB's cap from the profile's environment variable."""
     settings = session.settings
-    assert settings.vars["incremental_lookback_days"] == LOOKBACK_DAYS
+    assert settings.vars["segments__incremental_lookback_days"] == LOOKBACK_DAYS
     assert settings.vars[publish.KEEP_VAR] == project_settings().vars[publish.KEEP_VAR] >= 1
     assert settings.duckdb_memory_limit == MEMORY_LIMIT
     assert (settings.target_type, settings.threads, settings.duckdb_threads) == ("duckdb", DBT_THREADS, DUCKDB_THREADS)

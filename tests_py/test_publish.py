@@ -101,10 +101,10 @@ def test_prune_never_deletes_the_served_snapshot(tmp_path: Path) -> None:
 
 
 def test_the_vars_hash_follows_the_vars() -> None:
-    base = publish.vars_digest({"as_of": None, "vip_min_orders": 3})
-    assert base == publish.vars_digest({"vip_min_orders": 3, "as_of": None})
-    assert base != publish.vars_digest({"as_of": "2026-06-01", "vip_min_orders": 3})
-    assert base != publish.vars_digest({"as_of": None, "vip_min_orders": 4})
+    base = publish.vars_digest({"segments__as_of": None, "segments__vip_min_orders": 3})
+    assert base == publish.vars_digest({"segments__vip_min_orders": 3, "segments__as_of": None})
+    assert base != publish.vars_digest({"segments__as_of": "2026-06-01", "segments__vip_min_orders": 3})
+    assert base != publish.vars_digest({"segments__as_of": None, "segments__vip_min_orders": 4})
 
 
 def test_nothing_is_served_from_a_database_without_marts(tmp_path: Path) -> None:
@@ -208,7 +208,7 @@ def test_the_benchmark_publishes_and_measures_the_snapshot(tmp_path: Path) -> No
 
     make_work_database(tmp_path / "segments.duckdb")
     # Not the as_of in the tables (2026-10-31 18:00): the snapshot takes the one dbt gave the build.
-    as_of, resolved_vars = datetime(2026, 11, 2, 6), {"as_of": None, "vip_min_orders": 3}
+    as_of, resolved_vars = datetime(2026, 11, 2, 6), {"segments__as_of": None, "segments__vip_min_orders": 3}
     measured = benchmark.publish_full_build(tmp_path, as_of, resolved_vars)
     assert measured.tables == 5
     assert measured.wall_seconds > 0 and measured.duckdb_mb > 0 and measured.parquet_mb > 0

@@ -57,7 +57,7 @@ def test_files_missing_columns_stop_the_build_before_any_model(tmp_path: Path) -
 
     result = run_dbt(
         ROOT, tmp_path / "segments.duckdb", tmp_path, "build",
-        "--vars", f"{{raw_source: files, raw_file_format: csv, raw_path: '{raw_path}'}}",
+        "--vars", f"{{segments__raw_source: files, segments__raw_file_format: csv, segments__raw_path: '{raw_path}'}}",
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]

@@ -77,22 +77,22 @@ def test_plan_seeds_once_then_narrows_the_selection() -> None:
     assert steps[1].args[:3] == ("run", "--select", "+config.full_refresh:false")
     assert steps[2].args[:3] == ("run", "--select", "int_as_of+,+config.full_refresh:false")
     assert steps[3].args[:3] == ("run", "--select", "@int_as_of")
-    assert steps[2].args[3:5] == ("--vars", '{as_of: "2026-10-30 18:00:00", history_record_past: true}')
+    assert steps[2].args[3:5] == ("--vars", '{segments__as_of: "2026-10-30 18:00:00", segments__history_record_past: true}')
     assert [step.as_of for step in steps[1:]] == instants
 
 
 def test_plan_of_one_instant_without_seeds_builds_everything_at_it() -> None:
     steps = replay.plan_steps([datetime(2026, 10, 31, 18)], load_seeds=False, log_path=Path("logs2"))
     assert [step.args for step in steps] == [
-        ("run", "--select", "@int_as_of", "--vars", '{as_of: "2026-10-31 18:00:00", history_record_past: true}', "--log-path", "logs2")]
+        ("run", "--select", "@int_as_of", "--vars", '{segments__as_of: "2026-10-31 18:00:00", segments__history_record_past: true}', "--log-path", "logs2")]
 
 
 def test_dry_run_prints_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
     code = replay.main(["--start", "2026-10-30T18:00", "--end", "2026-10-31T18:00", "--no-seed", "--dry-run"])
     assert code == 0
     assert capsys.readouterr().out.splitlines() == [
-        'dbt run --select +config.full_refresh:false --vars {as_of: "2026-10-30 18:00:00", history_record_past: true}',
-        'dbt run --select @int_as_of --vars {as_of: "2026-10-31 18:00:00", history_record_past: true}',
+        'dbt run --select +config.full_refresh:false --vars {segments__as_of: "2026-10-30 18:00:00", segments__history_record_past: true}',
+        'dbt run --select @int_as_of --vars {segments__as_of: "2026-10-31 18:00:00", segments__history_record_past: true}',
     ]
 
 
@@ -101,11 +101,11 @@ def test_backfill_records_the_instants_before_as_of_without_a_final_build() -> N
     instants = replay.backfill_instants(end, 3, timedelta(days=1))
     assert instants == [end - timedelta(days=3), end - timedelta(days=2), end - timedelta(days=1)]
     assert replay.backfill_instants(end, 0, timedelta(days=1)) == []
-    steps = replay.plan_steps(instants, load_seeds=False, final_build=False, build_vars={"high_aov_threshold": 150})
+    steps = replay.plan_steps(instants, load_seeds=False, final_build=False, build_vars={"segments__high_aov_threshold": 150})
     assert [step.args[2] for step in steps] == [
         "+config.full_refresh:false", "int_as_of+,+config.full_refresh:false", "int_as_of+,+config.full_refresh:false"]
     # The build's own vars go along; as_of is the step's.
-    assert steps[0].args[3:5] == ("--vars", '{high_aov_threshold: 150, as_of: "2026-10-28 18:00:00", history_record_past: true}')
+    assert steps[0].args[3:5] == ("--vars", '{segments__high_aov_threshold: 150, segments__as_of: "2026-10-28 18:00:00", segments__history_record_past: true}')
 
 
 class VarsOnly:
@@ -119,12 +119,12 @@ class VarsOnly:
 
 
 def test_backfill_settings_are_the_vars_dbt_resolves() -> None:
-    settings = {"history_backfill_builds": 7, "history_backfill_every_days": 1}
+    settings = {"segments__history_backfill_builds": 7, "segments__history_backfill_every_days": 1}
     assert replay.backfill_settings(VarsOnly(settings)) == (7, timedelta(days=1))  # type: ignore[arg-type]
-    settings = {"history_backfill_builds": 2, "history_backfill_every_days": 3}
+    settings = {"segments__history_backfill_builds": 2, "segments__history_backfill_every_days": 3}
     assert replay.backfill_settings(VarsOnly(settings)) == (2, timedelta(days=3))  # type: ignore[arg-type]
     with pytest.raises(ValueError):
-        replay.backfill_settings(VarsOnly({"history_backfill_builds": 2, "history_backfill_every_days": 0}))  # type: ignore[arg-type]
+        replay.backfill_settings(VarsOnly({"segments__history_backfill_builds": 2, "segments__history_backfill_every_days": 0}))  # type: ignore[arg-type]
 
 
 def test_start_and_end_are_required_without_backfill() -> None:

@@ -23,13 +23,13 @@ from store_segments.runtime import segment as segment_preview
 from store_segments.dbt_door import DbtSession, set_environment, vars_yaml
 from tests_py.conftest import ROOT
 
-DEMO = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["custom_segments"]
+DEMO = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]["segments__custom_segments"]
 # Attribute conditions only: they need no activity column the demo build did not make.
 NOBODY = {"name": "nobody_at_all", "description": "Matches no customer.", "owner": "tests",
           "condition": {"attribute": "valid_orders", "op": "<", "value": 0}}
 EVERYONE = {"name": "every_customer", "description": "Matches every customer.", "owner": "tests",
             "condition": {"not": {"attribute": "valid_orders", "op": "<", "value": 0}}}
-TEST_VARS = {"custom_segments": [*DEMO, NOBODY, EVERYONE]}
+TEST_VARS = {"segments__custom_segments": [*DEMO, NOBODY, EVERYONE]}
 ALL_SEGMENTS = [segment["name"] for segment in DEMO if "all" in segment["condition"]]
 
 
@@ -48,7 +48,7 @@ def session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DbtSession]:
 def previews(session: DbtSession, built_database: Path) -> dict[str, tuple[dict[str, Any], segment_preview.Preview]]:
     """Every demo and test segment, compiled and evaluated once."""
     found = {}
-    for name in [segment["name"] for segment in TEST_VARS["custom_segments"]]:
+    for name in [segment["name"] for segment in TEST_VARS["segments__custom_segments"]]:
         compiled = segment_preview.compile_preview(session, name)
         with segment_preview.open_read_only(built_database, compiled["database"]) as connection:
             found[name] = (compiled, segment_preview.evaluate(connection, compiled))
@@ -153,7 +153,7 @@ def test_an_unknown_name_exits_2_listing_the_names(
     assert code == segment_preview.UNKNOWN_NAME == 2
     assert out == ""
     assert "no custom segment named 'no_such_segment'" in err
-    for segment in TEST_VARS["custom_segments"]:
+    for segment in TEST_VARS["segments__custom_segments"]:
         assert segment["name"] in err
 
 

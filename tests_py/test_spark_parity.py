@@ -42,7 +42,7 @@ SPARK_TARGET = os.environ.get("SEGMENTS_SPARK_TARGET", "spark")
 WINBACK_SAMPLE_FLOOR = 20
 GLOBAL_HOLDOUT_SHARE = 0.05
 BUILD_VARS = json.dumps({
-    "winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR, "global_holdout_share": GLOBAL_HOLDOUT_SHARE,
+    "segments__winback_sample_min_contacts": WINBACK_SAMPLE_FLOOR, "segments__global_holdout_share": GLOBAL_HOLDOUT_SHARE,
 })
 # Compared one by one: the seeds, and everything under these model folders that Spark stores.
 COMPARED_FOLDERS = (

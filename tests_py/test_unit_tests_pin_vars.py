@@ -4,8 +4,9 @@
 A model reads a var in its own SQL or in a project macro it calls, directly or through other
 macros: the calls the manifest records (`depends_on.macros`), every project macro named in the
 SQL, and every implementation of an `adapter.dispatch`ed macro (all engines, not only the
-target's). Code calling source() also reads the vars of the project's source definitions (the
-raw tables' database, schema and prefix). Reads are found in the text, in every branch, so a var
+target's). The vars of the source definitions (where each raw table is: database, schema, table
+name) do not count: a unit test replaces every source() and ref() it reads by its given rows, so
+where a source points never reaches it. Reads are found in the text, in every branch, so a var
 read only when raw_source is `files` or `tables` still counts. Reads the manifest of a `dbt parse`
 (about 15 s); builds nothing.
 """
@@ -28,7 +29,6 @@ VAR_READ = re.compile(r"\bvar\(\s*['\"](\w+)['\"]")
 # Any var() call; one whose name is not a literal cannot be checked and is reported.
 ANY_VAR_CALL = re.compile(r"(?<![\w.])var\(")
 DISPATCH = re.compile(r"adapter\.dispatch\(\s*['\"](\w+)['\"]")
-SOURCE_CALL = re.compile(r"(?<![\w.])source\(")
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
 
 
@@ -62,11 +62,6 @@ class VarReads:
         }
         self.by_name = {macro["name"]: unique_id for unique_id, macro in self.macros.items()}
         self.calls = re.compile(r"\b(" + "|".join(map(re.escape, sorted(self.by_name))) + r")\s*\(")
-        source_files = {source["original_file_path"] for source in manifest["sources"].values()
-                        if source["package_name"] == manifest["metadata"]["project_name"]}
-        self.source_reads = frozenset(
-            name for path in source_files for name in VAR_READ.findall((ROOT / path).read_text())
-        )
         # Each macro's own reads, then those of the macros it calls until nothing is added
         # (macros may call each other in cycles).
         calls = {unique_id: self.called_macros(macro["macro_sql"], macro["depends_on"]["macros"])
@@ -82,12 +77,8 @@ class VarReads:
                     changed = True
 
     def direct(self, code: str) -> set[str]:
-        """The vars `code` reads itself (a source() call reads those of the source definitions)."""
-        code = code_without_comments(code)
-        reads = set(VAR_READ.findall(code))
-        if SOURCE_CALL.search(code):
-            reads |= self.source_reads
-        return reads
+        """The vars `code` reads itself."""
+        return set(VAR_READ.findall(code_without_comments(code)))
 
     def called_macros(self, code: str, recorded: Iterable[str]) -> set[str]:
         """The project macros `code` calls: recorded by dbt, named in the code, or dispatched to."""
@@ -155,6 +146,6 @@ def test_the_check_sees_reads_through_macros(manifest: dict) -> None:
     reads = VarReads(manifest)
     models = {n["name"]: n for n in manifest["nodes"].values() if n["resource_type"] == "model"}
     base_reads = reads.of_model(models["base_shop__customers"])
-    assert {"raw_source", "raw_path", "raw_file_format", "raw_file_pattern", "raw_schema",
-            "raw_table_prefix"} <= base_reads
-    assert "as_of" in reads.of_model(models["int_as_of"])
+    assert {"segments__raw_source", "segments__raw_path", "segments__raw_file_format",
+            "segments__raw_file_pattern"} <= base_reads
+    assert "segments__as_of" in reads.of_model(models["int_as_of"])

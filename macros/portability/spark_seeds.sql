@@ -4,7 +4,7 @@
     them: `00017` arrives as the number 17, a value with a space breaks the statement and an
     empty cell becomes the text 'None' (dbt-labs/dbt-spark#901). A root-project macro of the
     same name wins over the adapter's (dbt searches the root project first in the `dbt`
-    namespace), so this one replaces it. The var spark_seed_loader picks how:
+    namespace), so this one replaces it. The var segments__spark_seed_loader picks how:
       - `csv_file` (default; the `session` method, or a cluster that sees the project's files):
         Spark reads the CSV itself (all columns as text, RFC 4180 quoting) and casts each column
         to its type in one `insert ... select`: seconds, where VALUES lists took 10 minutes
@@ -24,14 +24,14 @@
             'type': column_override.get(column_name, adapter.convert_type(agate_table, loop.index0)),
         }) -%}
     {%- endfor -%}
-    {%- set loader = var('spark_seed_loader', 'csv_file') -%}
+    {%- set loader = var('segments__spark_seed_loader', 'csv_file') -%}
     {%- if loader == 'csv_file' -%}
         {%- set sql = segments.spark_seed_insert_from_csv(model, columns) -%}
     {%- elif loader == 'sql_literals' -%}
         {%- set sql = segments.spark_seed_insert_literals(agate_table, columns) -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
-            "var spark_seed_loader = '" ~ loader ~ "' is not supported; use 'csv_file' or 'sql_literals'"
+            "var segments__spark_seed_loader = '" ~ loader ~ "' is not supported; use 'csv_file' or 'sql_literals'"
         ) }}
     {%- endif -%}
     {%- do segments.seed_check_row_count(agate_table.rows | length) -%}

@@ -7,7 +7,7 @@
 -- (ads_require_tracking_consent). Either needs an email address. Membership never depends on
 -- consent; only the channel rows do.
 {#- customer_predictions is built on DuckDB only (its Python models); elsewhere its audiences are left out. #}
-{%- set predictions_built = target.type == 'duckdb' %}
+{%- set predictions_built = predictions_are_built() %}
 with
 
 segment_memberships as (
@@ -105,7 +105,7 @@ eligibility as (
         (
             customer_contacts.email is not null
             and (
-                {{ 'false' if var('ads_require_tracking_consent') else 'true' }}
+                {{ 'false' if var('segments__ads_require_tracking_consent') else 'true' }}
                 or not customer_contacts.requires_tracking_consent
                 or customer_contacts.tracking_consent
             )

@@ -36,7 +36,7 @@ dead_weight as (
     cross join as_of_point
     where
         customer_personas.primary_persona = {{ string_literal('Dead Weight') }}
-        and {{ 'true' if var('sunset_enabled') else 'false' }}
+        and {{ 'true' if var('segments__sunset_enabled') else 'false' }}
 ),
 
 -- The stint that holds as_of; a history replayed past as_of does not count.

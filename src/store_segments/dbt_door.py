@@ -196,7 +196,7 @@ class DbtSession:
 
     def as_of(self) -> datetime:
         """The as_of of this build: the one row of int_as_of (what every model measures back from,
-        the var as_of or the rule of int_as_of), as a naive UTC datetime. RuntimeError when
+        the var segments__as_of or the rule of int_as_of), as a naive UTC datetime. RuntimeError when
         int_as_of is not built or holds no as_of."""
         value = self.query_value("select as_of from {{ ref('int_as_of') }}")
         try:

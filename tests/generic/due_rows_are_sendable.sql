@@ -33,5 +33,5 @@
         or coalesce({{ is_held_out('due_rows.customer_id', 'due_rows.journey', 'journey_priorities.holdout_share') }}, false)
         or not customer_facts.is_emailable
         or customer_facts.last_email_delivered_at
-        > {{ dbt.dateadd('hour', -1 * var('smart_sending_hours'), 'due_rows.as_of') }}
+        > {{ dbt.dateadd('hour', -1 * var('segments__smart_sending_hours'), 'due_rows.as_of') }}
 {% endtest %}

@@ -4,7 +4,7 @@
 -- clock) and no single row dated after the rest of the data can move it (vars as_of_*).
 -- A table: every model windowed on as_of reads it, and it scans all staged events once: the rows
 -- after as_of are counted from the same per-day pass (a derived as_of is the latest row of its
--- day, so they are the rows of the later days; a var as_of is known when the SQL is written).
+-- day, so they are the rows of the later days; a var segments__as_of is known when the SQL is written).
 {{ config(materialized='table') }}
 with
 
@@ -47,7 +47,7 @@ corroborated_days as (
         latest_at,
         lag(activity_date) over (order by activity_date) as previous_date
     from activity_days
-    where row_count >= {{ var('as_of_min_rows_per_day') }}
+    where row_count >= {{ var('segments__as_of_min_rows_per_day') }}
 ),
 
 -- Nor is a day far past the one before it (rows sharing a sentinel date).
@@ -57,7 +57,7 @@ continuous_days as (
     where
         previous_date is null
         or {{ dbt.datediff('previous_date', 'activity_date', 'day') }}
-        <= {{ var('as_of_max_gap_days') }}
+        <= {{ var('segments__as_of_max_gap_days') }}
 ),
 
 latest_event as (

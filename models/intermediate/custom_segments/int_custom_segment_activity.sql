@@ -1,5 +1,5 @@
 -- One row per customer of int_customer_facts: one column per distinct (event, measure, filters,
--- window) that the custom segments (var custom_segments, docs/custom_segments.md) count, so
+-- window) that the custom segments (var segments__custom_segments, docs/custom_segments.md) count, so
 -- segments asking the same thing share one aggregate and each event source is scanned once.
 -- Only rows at or before as_of count; a customer with none has 0 in every column.
 -- A table: as a view, each of its three data tests scanned every event source again (51 s of

@@ -37,14 +37,14 @@ select
     max(last_email_engaged_at) as last_email_engaged_at,
     sum(
         case
-            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+            when {{ days_since('activity_date') }} <= {{ var('segments__engaged_recent_days') }}
                 then email_engagements
             else 0
         end
     ) as email_engagements_recent,
     sum(
         case
-            when {{ days_since('activity_date') }} > {{ var('engaged_recent_days') }}
+            when {{ days_since('activity_date') }} > {{ var('segments__engaged_recent_days') }}
                 then email_engagements
             else 0
         end

@@ -55,7 +55,7 @@ opens_with_delivery as (
         case
             when email_events.event_type <> 'opened' then null
             when coalesce(email_events.is_flagged_machine_open, false) then 'source_flag'
-            when {% for pattern in var('machine_open_user_agent_patterns') -%}
+            when {% for pattern in var('segments__machine_open_user_agent_patterns') -%}
                 lower(coalesce(email_events.user_agent, '')) like '{{ pattern }}'
                 {%- if not loop.last %} or {% endif %}
             {%- endfor %}
@@ -63,7 +63,7 @@ opens_with_delivery as (
             when
                 deliveries.delivered_at is not null
                 and {{ dbt.datediff('deliveries.delivered_at', 'email_events.occurred_at', 'second') }}
-                < {{ var('machine_open_max_seconds') }}
+                < {{ var('segments__machine_open_max_seconds') }}
                 then 'opened_right_after_delivery'
         end as machine_open_reason
     from email_events

@@ -21,7 +21,7 @@ valid_orders as (
         ordered_at,
         reporting_currency,
         net_revenue,
-        {{ dbt.dateadd('day', -1 * var('attribution_window_days'), 'ordered_at') }} as window_start
+        {{ dbt.dateadd('day', -1 * var('segments__attribution_window_days'), 'ordered_at') }} as window_start
     from orders
     where is_valid_order
 ),
@@ -35,7 +35,7 @@ touches as (
         'click' as touch_type
     from email_events
     where is_click
-    {% if var('attribution_include_opens') %}
+    {% if var('segments__attribution_include_opens') %}
     union all
     select
         event_id,

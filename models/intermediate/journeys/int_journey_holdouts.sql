@@ -23,7 +23,7 @@ journey_shares as (
     union all
     select
         'all' as journey,
-        {{ var('global_holdout_share') }} as holdout_share
+        {{ var('segments__global_holdout_share') }} as holdout_share
 ),
 
 customer_journeys as (

@@ -21,7 +21,7 @@ messages as (
 cap_window as (
     select
         as_of,
-        {{ dbt.dateadd('hour', -24 * var('journey_cap_days'), 'as_of') }} as starts_after
+        {{ dbt.dateadd('hour', -24 * var('segments__journey_cap_days'), 'as_of') }} as starts_after
     from {{ ref('int_as_of') }}
 ),
 
@@ -54,7 +54,7 @@ eligibility as (
                 then 'no_email_consent'
         end as suppression_reason,
         customer_facts.last_email_delivered_at,
-        {{ dbt.dateadd('hour', var('smart_sending_hours'), 'customer_facts.last_email_delivered_at') }}
+        {{ dbt.dateadd('hour', var('segments__smart_sending_hours'), 'customer_facts.last_email_delivered_at') }}
             as smart_sending_until,
         coalesce(journey_emails_in_cap_window.journey_emails_in_cap_window, 0) as journey_emails_in_cap_window,
         customer_facts.as_of
@@ -72,6 +72,6 @@ select
     smart_sending_until,
     coalesce(as_of < smart_sending_until, false) as is_in_smart_sending_window,
     cast(journey_emails_in_cap_window as {{ dbt.type_int() }}) as journey_emails_in_cap_window,
-    journey_emails_in_cap_window >= {{ var('max_journey_emails') }} as is_at_journey_cap,
+    journey_emails_in_cap_window >= {{ var('segments__max_journey_emails') }} as is_at_journey_cap,
     as_of
 from eligibility

@@ -1,6 +1,6 @@
 -- One row per staged order placed at or before as_of, with what it counts for (docs/definitions.md §1):
 -- a valid order has a valid status and is not fully refunded; net revenue = total - refunds.
--- Money leaves here in the reporting currency (var reporting_currency), converted at the
+-- Money leaves here in the reporting currency (var segments__reporting_currency), converted at the
 -- order's rate (stg_shop__orders.exchange_rate); the order's own currency and amounts stay
 -- beside it. Every model downstream reads these columns, so no mart adds two currencies.
 with
@@ -25,7 +25,7 @@ orders_until_as_of as (
 classified as (
     select
         *,
-        order_status in {{ sql_list(var('valid_order_statuses')) }} as has_valid_status,
+        order_status in {{ sql_list(var('segments__valid_order_statuses')) }} as has_valid_status,
         -- A refund of the whole (non-zero) total undoes the order; a free order still counts.
         total > 0 and refunded_amount >= total as is_fully_refunded
     from orders_until_as_of

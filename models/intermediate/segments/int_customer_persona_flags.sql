@@ -17,10 +17,10 @@ store_aov as (
 
 aov_threshold as (
     select
-        {% if var('high_aov_threshold') is none -%}
+        {% if var('segments__high_aov_threshold') is none -%}
         store_aov
         {%- else -%}
-        {{ var('high_aov_threshold') }}
+        {{ var('segments__high_aov_threshold') }}
         {%- endif %} as high_aov_threshold
     from store_aov
 ),
@@ -40,42 +40,42 @@ threshold_flags as (
         customer_facts.days_since_created,
         customer_facts.valid_orders >= 1 as has_purchased,
         coalesce(
-            customer_facts.days_since_last_order <= {{ var('purchase_recent_days') }}, false
+            customer_facts.days_since_last_order <= {{ var('segments__purchase_recent_days') }}, false
         ) as is_purchase_recent,
         coalesce(
-            customer_facts.days_since_last_order > {{ var('purchase_recent_days') }}
-            and customer_facts.days_since_last_order <= {{ var('purchase_lapsed_max_days') }},
+            customer_facts.days_since_last_order > {{ var('segments__purchase_recent_days') }}
+            and customer_facts.days_since_last_order <= {{ var('segments__purchase_lapsed_max_days') }},
             false
         ) as is_purchase_lapsed,
         coalesce(
-            customer_facts.days_since_last_order >= {{ var('passing_through_min_days') }}
-            and customer_facts.days_since_last_order <= {{ var('purchase_lapsed_max_days') }},
+            customer_facts.days_since_last_order >= {{ var('segments__passing_through_min_days') }}
+            and customer_facts.days_since_last_order <= {{ var('segments__purchase_lapsed_max_days') }},
             false
         ) as is_in_passing_through_window,
         coalesce(
-            customer_facts.days_since_last_order <= {{ var('purchase_lapsed_max_days') }}, false
+            customer_facts.days_since_last_order <= {{ var('segments__purchase_lapsed_max_days') }}, false
         ) as has_order_within_lapsed_window,
-        customer_facts.valid_orders >= {{ var('purchase_frequent_min') }} as is_frequent_purchaser,
+        customer_facts.valid_orders >= {{ var('segments__purchase_frequent_min') }} as is_frequent_purchaser,
         coalesce(customer_facts.aov > aov_threshold.high_aov_threshold, false) as is_high_monetary,
         customer_facts.email_engagements_recent >= 1 as has_recent_email_engagement,
-        customer_facts.email_engagements_recent >= {{ var('engaged_frequent_min') }}
+        customer_facts.email_engagements_recent >= {{ var('segments__engaged_frequent_min') }}
             as is_frequent_email_engager,
-        customer_facts.email_engagements_before_recent >= {{ var('engaged_frequent_min') }}
+        customer_facts.email_engagements_before_recent >= {{ var('segments__engaged_frequent_min') }}
             as was_frequent_email_engager_before,
         coalesce(
-            customer_facts.days_since_last_shopping_event <= {{ var('engaged_recent_days') }}, false
+            customer_facts.days_since_last_shopping_event <= {{ var('segments__engaged_recent_days') }}, false
         ) as has_recent_shopping_event,
         coalesce(
-            customer_facts.days_since_last_engagement <= {{ var('engaged_recent_days') }}, false
+            customer_facts.days_since_last_engagement <= {{ var('segments__engaged_recent_days') }}, false
         ) as has_recent_engagement,
         coalesce(
-            customer_facts.days_since_last_email_engagement <= {{ var('espresso_recent_days') }}, false
+            customer_facts.days_since_last_email_engagement <= {{ var('segments__espresso_recent_days') }}, false
         ) as has_espresso_email_engagement,
         coalesce(
-            customer_facts.days_since_last_order <= {{ var('espresso_recent_days') }}, false
+            customer_facts.days_since_last_order <= {{ var('segments__espresso_recent_days') }}, false
         ) as has_espresso_order,
         -- An unknown sign-up time (nulled as implausible) never makes a profile old.
-        coalesce(customer_facts.days_since_created > {{ var('profile_min_age_days') }}, false)
+        coalesce(customer_facts.days_since_created > {{ var('segments__profile_min_age_days') }}, false)
             as is_established_profile
     from customer_facts
     cross join aov_threshold

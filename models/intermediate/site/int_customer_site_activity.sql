@@ -51,14 +51,14 @@ select
     customer_id,
     sum(
         case
-            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+            when {{ days_since('activity_date') }} <= {{ var('segments__engaged_recent_days') }}
                 then site_events
             else 0
         end
     ) as site_events_recent,
     sum(
         case
-            when {{ days_since('activity_date') }} <= {{ var('engaged_recent_days') }}
+            when {{ days_since('activity_date') }} <= {{ var('segments__engaged_recent_days') }}
                 then product_views
             else 0
         end

@@ -1,4 +1,4 @@
--- One row per custom segment of var custom_segments (docs/custom_segments.md): its name, owner,
+-- One row per custom segment of var segments__custom_segments (docs/custom_segments.md): its name, owner,
 -- description and condition as readable text (custom_segment_readable, the wording of
 -- entered_because's labels), so people and the docs site read the definitions without YAML.
 {%- set segments = custom_segment_definitions() %}

@@ -1,4 +1,4 @@
--- One row per customer and custom segment (var custom_segments, docs/custom_segments.md) the
+-- One row per customer and custom segment (var segments__custom_segments, docs/custom_segments.md) the
 -- customer is in at as_of. Each segment's condition is compiled by custom_segment_condition_sql
 -- into one boolean over the customer's profile, activity aggregates and persona memberships;
 -- every leaf is coalesced to false (two-valued logic), so a customer is in or out, never unknown.

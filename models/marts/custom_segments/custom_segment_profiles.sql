@@ -2,7 +2,7 @@
 -- attribute, membership and anniversary conditions compare (docs/custom_segments.md), taken
 -- from the marts that define them, so a custom segment never redefines a built-in concept.
 {#- customer_predictions is built on DuckDB only (its Python models); elsewhere its columns are null. #}
-{%- set predictions_built = custom_segment_predictions_built() %}
+{%- set predictions_built = predictions_are_built() %}
 with
 
 customer_facts as (

@@ -1,5 +1,5 @@
 -- One row per A/B test and variant (grain: ab_test_id + variant). The metric of each test comes
--- from the ab_test_metrics seed (else var ab_default_metric): human open, click or placed-order
+-- from the ab_test_metrics seed (else var segments__ab_default_metric): human open, click or placed-order
 -- rate over delivered recipients. Every variant is compared with the control (the first variant
 -- in label order) by a two-sided pooled two-proportion z-test; the confidence interval of the
 -- absolute lift is the unpooled (Wald) interval at 1 - ab_significance_level. A winner needs
@@ -42,9 +42,9 @@ measured as (
         variants.first_sent_at,
         variants.messages,
         variants.as_of,
-        coalesce(test_metrics.metric, '{{ var("ab_default_metric") }}') as metric,
+        coalesce(test_metrics.metric, '{{ var("segments__ab_default_metric") }}') as metric,
         variants.delivered as sample_size,
-        case coalesce(test_metrics.metric, '{{ var("ab_default_metric") }}')
+        case coalesce(test_metrics.metric, '{{ var("segments__ab_default_metric") }}')
             when 'human_open_rate' then variants.unique_human_opens
             when 'click_rate' then variants.unique_clicks
             when 'placed_order_rate' then variants.attributed_purchasers
@@ -104,7 +104,7 @@ z_scores as (
         case
             when pooled_standard_error > 0 then (rate - control_rate) / pooled_standard_error
         end as z_score,
-        {{ normal_quantile('1 - ' ~ var('ab_significance_level') ~ ' / 2.0') }} as critical_z
+        {{ normal_quantile('1 - ' ~ var('segments__ab_significance_level') ~ ' / 2.0') }} as critical_z
     from standard_errors
 ),
 
@@ -112,22 +112,22 @@ tested as (
     select
         *,
         {{ two_sided_p_value('z_score') }} as p_value,
-        sample_size >= {{ var('ab_min_sample_size') }}
-        and control_sample_size >= {{ var('ab_min_sample_size') }} as has_min_sample
+        sample_size >= {{ var('segments__ab_min_sample_size') }}
+        and control_sample_size >= {{ var('segments__ab_min_sample_size') }} as has_min_sample
     from z_scores
 ),
 
 judged as (
     select
         *,
-        case when not is_control then coalesce(p_value < {{ var('ab_significance_level') }}, false) end
+        case when not is_control then coalesce(p_value < {{ var('segments__ab_significance_level') }}, false) end
             as is_significant,
         not is_control
-        and coalesce(p_value < {{ var('ab_significance_level') }}, false)
+        and coalesce(p_value < {{ var('segments__ab_significance_level') }}, false)
         and has_min_sample
         and rate > control_rate as beats_control,
         not is_control
-        and coalesce(p_value < {{ var('ab_significance_level') }}, false)
+        and coalesce(p_value < {{ var('segments__ab_significance_level') }}, false)
         and has_min_sample
         and rate < control_rate as loses_to_control
     from tested
@@ -192,7 +192,7 @@ select
         as relative_lift,
     cast(z_score as {{ type_double() }}) as z_score,
     cast(p_value as {{ type_double() }}) as p_value,
-    cast(1 - {{ var('ab_significance_level') }} as {{ type_double() }}) as confidence_level,
+    cast(1 - {{ var('segments__ab_significance_level') }} as {{ type_double() }}) as confidence_level,
     cast(lift - critical_z * unpooled_standard_error as {{ type_double() }}) as lift_ci_lower,
     cast(lift + critical_z * unpooled_standard_error as {{ type_double() }}) as lift_ci_upper,
     has_min_sample,

@@ -61,10 +61,10 @@ judged as (
     select
         scopes.*,
         as_of_point.as_of,
-        scopes.delivered >= {{ var('deliverability_min_delivered') }} as is_judged,
-        scopes.unique_human_opens >= {{ var('winback_min_open_rate') }} * scopes.delivered as meets_open_rate,
-        scopes.unsubscribes < {{ var('winback_max_unsubscribe_rate') }} * scopes.delivered as meets_unsubscribe_rate,
-        scopes.spam_complaints < {{ var('winback_max_spam_complaint_rate') }} * scopes.delivered
+        scopes.delivered >= {{ var('segments__deliverability_min_delivered') }} as is_judged,
+        scopes.unique_human_opens >= {{ var('segments__winback_min_open_rate') }} * scopes.delivered as meets_open_rate,
+        scopes.unsubscribes < {{ var('segments__winback_max_unsubscribe_rate') }} * scopes.delivered as meets_unsubscribe_rate,
+        scopes.spam_complaints < {{ var('segments__winback_max_spam_complaint_rate') }} * scopes.delivered
             as meets_spam_complaint_rate
     from scopes
     cross join as_of_point
@@ -107,9 +107,9 @@ select
     cast({{ safe_ratio('unique_human_opens', 'delivered') }} as {{ type_double() }}) as open_rate,
     cast({{ safe_ratio('unsubscribes', 'delivered') }} as {{ type_double() }}) as unsubscribe_rate,
     cast({{ safe_ratio('spam_complaints', 'delivered') }} as {{ type_double() }}) as spam_complaint_rate,
-    cast({{ var('winback_min_open_rate') }} as {{ type_double() }}) as min_open_rate,
-    cast({{ var('winback_max_unsubscribe_rate') }} as {{ type_double() }}) as max_unsubscribe_rate,
-    cast({{ var('winback_max_spam_complaint_rate') }} as {{ type_double() }}) as max_spam_complaint_rate,
+    cast({{ var('segments__winback_min_open_rate') }} as {{ type_double() }}) as min_open_rate,
+    cast({{ var('segments__winback_max_unsubscribe_rate') }} as {{ type_double() }}) as max_unsubscribe_rate,
+    cast({{ var('segments__winback_max_spam_complaint_rate') }} as {{ type_double() }}) as max_spam_complaint_rate,
     cast(open_rate_status as {{ dbt.type_string() }}) as open_rate_status,
     cast(unsubscribe_rate_status as {{ dbt.type_string() }}) as unsubscribe_rate_status,
     cast(spam_complaint_rate_status as {{ dbt.type_string() }}) as spam_complaint_rate_status,

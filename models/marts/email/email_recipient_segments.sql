@@ -57,7 +57,7 @@ send_builds as (
     from send_instants
     inner join recorded_builds
         on send_instants.sent_at >= recorded_builds.recorded_as_of
-        and {{ dbt.dateadd('day', -1 * var('segment_history_max_age_days'), 'send_instants.sent_at') }}
+        and {{ dbt.dateadd('day', -1 * var('segments__segment_history_max_age_days'), 'send_instants.sent_at') }}
         <= recorded_builds.recorded_as_of
     group by send_instants.sent_at
 ),

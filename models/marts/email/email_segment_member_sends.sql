@@ -22,7 +22,7 @@ sends_with_period as (
     select
         recipient_segments.*,
         recipient_segments.sent_at
-        > {{ dbt.dateadd('day', -1 * var('deliverability_lookback_days'), 'as_of_point.as_of') }}
+        > {{ dbt.dateadd('day', -1 * var('segments__deliverability_lookback_days'), 'as_of_point.as_of') }}
             as is_within_deliverability_lookback
     from recipient_segments
     cross join as_of_point

@@ -35,15 +35,15 @@ as_of_point as (
 periods as (
     select
         'before' as period,
-        {{ dbt.dateadd('day', -1 * var('kpi_before_start_days_ago'), 'as_of') }} as period_start,
-        {{ dbt.dateadd('day', -1 * var('kpi_before_end_days_ago'), 'as_of') }} as period_end,
+        {{ dbt.dateadd('day', -1 * var('segments__kpi_before_start_days_ago'), 'as_of') }} as period_start,
+        {{ dbt.dateadd('day', -1 * var('segments__kpi_before_end_days_ago'), 'as_of') }} as period_end,
         as_of
     from as_of_point
     union all
     select
         'after' as period,
-        {{ dbt.dateadd('day', -1 * var('kpi_after_start_days_ago'), 'as_of') }} as period_start,
-        {{ dbt.dateadd('day', -1 * var('kpi_after_end_days_ago'), 'as_of') }} as period_end,
+        {{ dbt.dateadd('day', -1 * var('segments__kpi_after_start_days_ago'), 'as_of') }} as period_start,
+        {{ dbt.dateadd('day', -1 * var('segments__kpi_after_end_days_ago'), 'as_of') }} as period_end,
         as_of
     from as_of_point
 ),
@@ -91,7 +91,7 @@ cart_recovery_windows as (
         customer_id,
         session_id,
         abandoned_at,
-        {{ dbt.dateadd('day', var('cart_recovery_window_days'), 'abandoned_at') }} as recovery_window_end
+        {{ dbt.dateadd('day', var('segments__cart_recovery_window_days'), 'abandoned_at') }} as recovery_window_end
     from abandoned_carts
 ),
 
@@ -189,7 +189,7 @@ last_activity_at_start as (
 
 dormant_at_start as (
     select * from last_activity_at_start
-    where last_active_at <= {{ dbt.dateadd('day', -1 * var('dormant_inactive_days'), 'period_start') }}
+    where last_active_at <= {{ dbt.dateadd('day', -1 * var('segments__dormant_inactive_days'), 'period_start') }}
 ),
 
 dormant_reactivation as (

@@ -7,18 +7,18 @@
 {%- set segments = custom_segment_definitions() %}
 {%- set leaves = custom_segment_leaf_conditions(segments) %}
 {%- set var_values = {
-    'engaged_frequent_min': var('engaged_frequent_min'),
-    'engaged_recent_days': var('engaged_recent_days'),
-    'espresso_recent_days': var('espresso_recent_days'),
-    'passing_through_min_days': var('passing_through_min_days'),
-    'profile_min_age_days': var('profile_min_age_days'),
-    'purchase_frequent_min': var('purchase_frequent_min'),
-    'purchase_lapsed_max_days': var('purchase_lapsed_max_days'),
-    'purchase_recent_days': var('purchase_recent_days'),
-    'vip_min_order_value': var('vip_min_order_value'),
-    'vip_min_orders': var('vip_min_orders'),
-    'vip_single_order_window_days': var('vip_single_order_window_days'),
-    'vip_window_days': var('vip_window_days'),
+    'engaged_frequent_min': var('segments__engaged_frequent_min'),
+    'engaged_recent_days': var('segments__engaged_recent_days'),
+    'espresso_recent_days': var('segments__espresso_recent_days'),
+    'passing_through_min_days': var('segments__passing_through_min_days'),
+    'profile_min_age_days': var('segments__profile_min_age_days'),
+    'purchase_frequent_min': var('segments__purchase_frequent_min'),
+    'purchase_lapsed_max_days': var('segments__purchase_lapsed_max_days'),
+    'purchase_recent_days': var('segments__purchase_recent_days'),
+    'vip_min_order_value': var('segments__vip_min_order_value'),
+    'vip_min_orders': var('segments__vip_min_orders'),
+    'vip_single_order_window_days': var('segments__vip_single_order_window_days'),
+    'vip_window_days': var('segments__vip_window_days'),
 } %}
 {#- Every threshold a persona or lifecycle condition names is recorded: a new one must be added above. #}
 {%- for condition, input in (persona_condition_facts().items() | list) + (lifecycle_condition_facts().items() | list) %}

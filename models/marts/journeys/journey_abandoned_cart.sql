@@ -26,7 +26,7 @@ valid_orders as (
 ),
 
 step_offsets as (
-    {{ journey_step_offsets(var('abandoned_cart_step_hours')) }}
+    {{ journey_step_offsets(var('segments__abandoned_cart_step_hours')) }}
 ),
 
 abandoned_carts as (

@@ -31,7 +31,7 @@ valid_orders as (
 ),
 
 step_offsets as (
-    {{ journey_step_offsets(var('browse_abandonment_step_hours')) }}
+    {{ journey_step_offsets(var('segments__browse_abandonment_step_hours')) }}
 ),
 
 abandoned_browses as (

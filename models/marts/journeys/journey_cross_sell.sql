@@ -39,8 +39,8 @@ ranked_orders as (
         row_number() over (
             partition by customer_id
             order by
-                ordered_at {{ 'asc' if var('cross_sell_first_order_only') else 'desc' }},
-                order_id {{ 'asc' if var('cross_sell_first_order_only') else 'desc' }}
+                ordered_at {{ 'asc' if var('segments__cross_sell_first_order_only') else 'desc' }},
+                order_id {{ 'asc' if var('segments__cross_sell_first_order_only') else 'desc' }}
         ) as order_rank
     from valid_orders
 ),

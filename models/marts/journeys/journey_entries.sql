@@ -96,14 +96,14 @@ welcome_entries as (
         customer_facts.customer_id,
         'welcome' as journey,
         'sign_up' as entry_key,
-        {{ dbt.dateadd('day', var('welcome_step_days')[0], 'customer_facts.created_at') }} as entered_at
+        {{ dbt.dateadd('day', var('segments__welcome_step_days')[0], 'customer_facts.created_at') }} as entered_at
     from customer_facts
     where
         customer_facts.created_at is not null
         and (
             customer_facts.first_order_at is null
             or customer_facts.first_order_at
-            > {{ dbt.dateadd('day', var('welcome_step_days')[0], 'customer_facts.created_at') }}
+            > {{ dbt.dateadd('day', var('segments__welcome_step_days')[0], 'customer_facts.created_at') }}
         )
 ),
 
@@ -116,7 +116,7 @@ cart_entries as (
         abandoned_carts.customer_id,
         'abandoned_cart' as journey,
         abandoned_carts.session_id as entry_key,
-        {{ dbt.dateadd('hour', var('abandoned_cart_step_hours')[0], 'abandoned_carts.abandoned_at') }}
+        {{ dbt.dateadd('hour', var('segments__abandoned_cart_step_hours')[0], 'abandoned_carts.abandoned_at') }}
             as entered_at
     from abandoned_carts
     where not exists (
@@ -126,7 +126,7 @@ cart_entries as (
             valid_orders.customer_id = abandoned_carts.customer_id
             and valid_orders.ordered_at >= abandoned_carts.abandoned_at
             and valid_orders.ordered_at
-            <= {{ dbt.dateadd('hour', var('abandoned_cart_step_hours')[0], 'abandoned_carts.abandoned_at') }}
+            <= {{ dbt.dateadd('hour', var('segments__abandoned_cart_step_hours')[0], 'abandoned_carts.abandoned_at') }}
     )
 ),
 
@@ -139,7 +139,7 @@ browse_entries as (
         abandoned_browses.customer_id,
         'browse_abandonment' as journey,
         abandoned_browses.session_id as entry_key,
-        {{ dbt.dateadd('hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at') }}
+        {{ dbt.dateadd('hour', var('segments__browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at') }}
             as entered_at
     from abandoned_browses
     where
@@ -151,7 +151,7 @@ browse_entries as (
                 and valid_orders.ordered_at >= abandoned_browses.abandoned_at
                 and valid_orders.ordered_at
                 <= {{ dbt.dateadd(
-                    'hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at'
+                    'hour', var('segments__browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at'
                 ) }}
         )
         and not exists (
@@ -163,7 +163,7 @@ browse_entries as (
                 and counted_site_events.occurred_at >= abandoned_browses.abandoned_at
                 and counted_site_events.occurred_at
                 <= {{ dbt.dateadd(
-                    'hour', var('browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at'
+                    'hour', var('segments__browse_abandonment_step_hours')[0], 'abandoned_browses.abandoned_at'
                 ) }}
         )
 ),
@@ -207,11 +207,11 @@ winback_entries as (
         customer_id,
         'winback' as journey,
         cast(active_at as {{ dbt.type_string() }}) as entry_key,
-        {{ dbt.dateadd('day', var('winback_step_days')[0], 'active_at') }} as entered_at
+        {{ dbt.dateadd('day', var('segments__winback_step_days')[0], 'active_at') }} as entered_at
     from activity_gaps
     where
         next_active_at is null
-        or next_active_at > {{ dbt.dateadd('day', var('winback_step_days')[0], 'active_at') }}
+        or next_active_at > {{ dbt.dateadd('day', var('segments__winback_step_days')[0], 'active_at') }}
 ),
 
 replenishable_purchases as (
@@ -250,7 +250,7 @@ rfm_retention_entries as (
         cast(rfm_group_entries.entered_at as {{ dbt.type_string() }}) as entry_key,
         rfm_group_entries.entered_at
     from rfm_group_entries
-    {%- if var('rfm_retention_one_time_buyers_only') %}
+    {%- if var('segments__rfm_retention_one_time_buyers_only') %}
     where (
         select count(*)
         from valid_orders
@@ -354,7 +354,7 @@ vip_entries as (
 -- first valid order; with cross_sell_first_order_only false, an order no later valid order
 -- followed by then), with a partner left (macro cross_sell_instances); buying a partner by then
 -- exits before it enters.
-{%- if var('cross_sell_first_order_only') %}
+{%- if var('segments__cross_sell_first_order_only') %}
 {%- set trigger_replaced_by -%}
     (other_orders.ordered_at < valid_orders.ordered_at
         or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id < valid_orders.order_id)
@@ -363,7 +363,7 @@ vip_entries as (
 {%- set trigger_replaced_by -%}
     (other_orders.ordered_at > valid_orders.ordered_at
         or other_orders.ordered_at = valid_orders.ordered_at and other_orders.order_id > valid_orders.order_id)
-    and other_orders.ordered_at <= {{ dbt.dateadd('day', var('cross_sell_delay_days'), 'valid_orders.ordered_at') }}
+    and other_orders.ordered_at <= {{ dbt.dateadd('day', var('segments__cross_sell_delay_days'), 'valid_orders.ordered_at') }}
 {%- endset %}
 {%- endif %}
 cross_sell_trigger_orders as (

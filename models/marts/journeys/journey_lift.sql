@@ -86,7 +86,7 @@ entry_outcomes as (
         on counted_entries.customer_id = valid_orders.customer_id
         and counted_entries.entered_at <= valid_orders.ordered_at
         and valid_orders.ordered_at
-        < {{ dbt.dateadd('day', var('lift_conversion_window_days'), 'counted_entries.entered_at') }}
+        < {{ dbt.dateadd('day', var('segments__lift_conversion_window_days'), 'counted_entries.entered_at') }}
     group by
         counted_entries.journey,
         counted_entries.customer_id,
@@ -131,7 +131,7 @@ monthly_sums as (
         entry_measures.entry_month,
         -- Mature: every entry of the month has had its whole window by as_of.
         {{ dbt.dateadd(
-            'day', var('lift_conversion_window_days'),
+            'day', var('segments__lift_conversion_window_days'),
             dbt.dateadd('month', 1, 'cast(entry_measures.entry_month as ' ~ dbt.type_timestamp() ~ ')'),
         ) }} <= max(as_of_point.as_of) as is_mature,
         sum(entry_measures.treated_customers) as treated_customers,
@@ -214,7 +214,7 @@ rates as (
                     )
                     / (holdout_customers - 1)
         end as holdout_revenue_variance,
-        {{ normal_quantile('1 - ' ~ var('lift_significance_level') ~ ' / 2.0') }} as critical_z
+        {{ normal_quantile('1 - ' ~ var('segments__lift_significance_level') ~ ' / 2.0') }} as critical_z
     from periods
 ),
 
@@ -294,8 +294,8 @@ select
     ) as incremental_orders,
     cast(lifts.revenue_per_customer_lift * lifts.treated_customers as {{ type_double() }}) as incremental_revenue,
     cast(
-        lifts.treated_customers >= {{ var('lift_min_sample_per_group') }}
-        and lifts.holdout_customers >= {{ var('lift_min_sample_per_group') }}
+        lifts.treated_customers >= {{ var('segments__lift_min_sample_per_group') }}
+        and lifts.holdout_customers >= {{ var('segments__lift_min_sample_per_group') }}
         as {{ dbt.type_boolean() }}
     ) as has_min_sample,
     cast(as_of_point.as_of as {{ dbt.type_timestamp() }}) as as_of

@@ -6,8 +6,8 @@
 -- from the build that saw the entry; a valid order after it or leaving the groups exits. The
 -- branch names the group and whether the customer had bought once. Statuses: macro journey_rows.
 {%- set step_offsets = [] %}
-{%- for step_index in range(var('rfm_retention_steps')) %}
-{%- do step_offsets.append(step_index * var('rfm_retention_step_gap_days')) %}
+{%- for step_index in range(var('segments__rfm_retention_steps')) %}
+{%- do step_offsets.append(step_index * var('segments__rfm_retention_step_gap_days')) %}
 {%- endfor %}
 with
 
@@ -81,7 +81,7 @@ retention_entries as (
     inner join orders_around_entry
         on entries.customer_id = orders_around_entry.customer_id
         and entries.entered_at = orders_around_entry.entered_at
-    {%- if var('rfm_retention_one_time_buyers_only') %}
+    {%- if var('segments__rfm_retention_one_time_buyers_only') %}
     where orders_around_entry.orders_at_entry = 1
     {%- endif %}
 ),

@@ -169,14 +169,14 @@ cross_sell_step_products as (
 
 own_step_products as (
     select * from session_step_products
-    where product_rank <= {{ var('recommendation_count') }}
+    where product_rank <= {{ var('segments__recommendation_count') }}
     union all
     select * from replenish_step_products
     union all
     select * from recommended_step_products
     union all
     select * from cross_sell_step_products
-    where product_rank <= {{ var('recommendation_count') }}
+    where product_rank <= {{ var('segments__recommendation_count') }}
 ),
 
 steps_with_products as (
@@ -209,7 +209,7 @@ store_bestsellers as (
         product_id,
         store_rank
     from long_window_performance
-    where store_rank <= {{ var('recommendation_candidate_pool') }}
+    where store_rank <= {{ var('segments__recommendation_candidate_pool') }}
 ),
 
 bestseller_step_products as (
@@ -240,7 +240,7 @@ step_products as (
     select * from own_step_products
     union all
     select * from bestseller_step_products
-    where product_rank <= {{ var('recommendation_count') }}
+    where product_rank <= {{ var('segments__recommendation_count') }}
 )
 
 select

@@ -47,7 +47,7 @@ offer_dates as (
 current_offer as (
     select
         case
-            when as_of < {{ dbt.dateadd('hour', var('journey_due_window_hours'), 'this_month_offer_at') }}
+            when as_of < {{ dbt.dateadd('hour', var('segments__journey_due_window_hours'), 'this_month_offer_at') }}
                 then month_start
             else next_month_start
         end as offer_month_start

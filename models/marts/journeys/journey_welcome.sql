@@ -20,7 +20,7 @@ customer_facts as (
 ),
 
 step_offsets as (
-    {{ journey_step_offsets(var('welcome_step_days')) }}
+    {{ journey_step_offsets(var('segments__welcome_step_days')) }}
 ),
 
 sign_ups as (

@@ -22,7 +22,7 @@ customer_facts as (
 ),
 
 step_offsets as (
-    {{ journey_step_offsets(var('winback_step_days')) }}
+    {{ journey_step_offsets(var('segments__winback_step_days')) }}
 ),
 
 last_activity as (

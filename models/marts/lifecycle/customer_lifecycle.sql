@@ -65,7 +65,7 @@ select
         case
             when vip_flags.valid_orders = 0 then 'no_orders'
             when purchase_cadence.cadence_status is not null then purchase_cadence.cadence_status
-            when vip_flags.days_since_last_order > {{ var('churn_after_days') }} then 'churned'
+            when vip_flags.days_since_last_order > {{ var('segments__churn_after_days') }} then 'churned'
             else 'single_order'
         end as {{ dbt.type_string() }}
     ) as lapse_status,

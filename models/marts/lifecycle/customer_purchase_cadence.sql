@@ -98,8 +98,8 @@ cadence as (
         customer_facts.as_of,
         intervals.median_days_between_orders,
         case
-            when intervals.median_days_between_orders < {{ var('cadence_min_interval_days') }}
-                then {{ var('cadence_min_interval_days') }}
+            when intervals.median_days_between_orders < {{ var('segments__cadence_min_interval_days') }}
+                then {{ var('segments__cadence_min_interval_days') }}
             else intervals.median_days_between_orders
         end as typical_days_between_orders,
         usual_weekdays.usual_weekday,
@@ -127,7 +127,7 @@ measured as (
         -- The preferred weekday at preferred_send_hour on as_of's date or up to 6 days later.
         {{ dbt.dateadd(
             'hour',
-            var('preferred_send_hour'),
+            var('segments__preferred_send_hour'),
             dbt.dateadd(
                 'day',
                 '(preferred_send_weekday - as_of_weekday + 7) % 7',
@@ -148,10 +148,10 @@ select
     cast(cycles_missed as {{ type_double() }}) as cycles_missed,
     cast(
         case
-            when days_since_last_order > {{ var('churn_after_days') }} then 'churned'
-            when cycles_missed > {{ var('churn_after_cycles') }} then 'churned'
-            when cycles_missed > {{ var('cadence_high_risk_cycles') }} then 'high_risk'
-            when cycles_missed > {{ var('cadence_skipped_once_cycles') }} then 'skipped_once'
+            when days_since_last_order > {{ var('segments__churn_after_days') }} then 'churned'
+            when cycles_missed > {{ var('segments__churn_after_cycles') }} then 'churned'
+            when cycles_missed > {{ var('segments__cadence_high_risk_cycles') }} then 'high_risk'
+            when cycles_missed > {{ var('segments__cadence_skipped_once_cycles') }} then 'skipped_once'
             else 'on_track'
         end as {{ dbt.type_string() }}
     ) as cadence_status,

@@ -13,9 +13,16 @@ import pandas as pd
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # An installed import: make installs the project's package into the venv dbt runs in, and
-    # dbt-duckdb runs Python models in that process.
-    from store_segments import btyd
+    # An installed import: make installs the project's Python package into the venv dbt runs in,
+    # and dbt-duckdb runs Python models in that process.
+    try:
+        from store_segments import btyd
+    except ModuleNotFoundError as missing:
+        raise RuntimeError(
+            "the predictions need the Python package store-segments where dbt runs "
+            "(pip install store-segments), or the var segments__predictions: false to leave the "
+            "predictions out (docs/package.md)"
+        ) from missing
 
     # Sorted so the fit sees the same row order on every engine and setting (the
     # optimiser's path, and on a flat likelihood its stopping point, depend on it).

@@ -22,7 +22,16 @@ def fitted(parameters, model_name):
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from store_segments import btyd
+    # An installed import: make installs the project's Python package into the venv dbt runs in,
+    # and dbt-duckdb runs Python models in that process.
+    try:
+        from store_segments import btyd
+    except ModuleNotFoundError as missing:
+        raise RuntimeError(
+            "the predictions need the Python package store-segments where dbt runs "
+            "(pip install store-segments), or the var segments__predictions: false to leave the "
+            "predictions out (docs/package.md)"
+        ) from missing
 
     short_days = int(float(dbt.config.meta_get("expected_orders_short_days")))
     medium_days = int(float(dbt.config.meta_get("expected_orders_medium_days")))

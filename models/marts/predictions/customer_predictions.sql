@@ -35,12 +35,12 @@ predictions as (
     select
         ranked_scores.*,
         case
-            when ranked_scores.probability_alive < {{ var('churn_risk_high_below') }} then 'high'
-            when ranked_scores.probability_alive < {{ var('churn_risk_medium_below') }} then 'medium'
+            when ranked_scores.probability_alive < {{ var('segments__churn_risk_high_below') }} then 'high'
+            when ranked_scores.probability_alive < {{ var('segments__churn_risk_medium_below') }} then 'medium'
             when ranked_scores.probability_alive is not null then 'low'
         end as churn_risk_band,
         ranked_scores.expected_orders_30d is not null
-        and ranked_scores.likely_buyer_rank <= {{ var('likely_buyer_share') }} * ranked_scores.purchaser_count
+        and ranked_scores.likely_buyer_rank <= {{ var('segments__likely_buyer_share') }} * ranked_scores.purchaser_count
             as is_likely_buyer,
         cast(
             {{ dbt.dateadd('day', try_cast('ranked_scores.days_until_expected_order', dbt.type_int()),

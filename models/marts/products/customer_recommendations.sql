@@ -14,7 +14,7 @@
 -- the cheapest price band of its category (the retention guide's cheaper products for At
 -- Risk). A product reached in several ways keeps its best-scored reason (ties: the reason,
 -- then the source product, by name, so every engine picks the same row).
-{%- set max_step_up = var('recommendation_max_band_step_up') %}
+{%- set max_step_up = var('segments__recommendation_max_band_step_up') %}
 with
 
 customers as (
@@ -64,7 +64,7 @@ replenish_candidates as (
     where
         customer_products.is_replenish_due
         and {{ days_since('customer_products.replenish_due_at') }}
-        <= {{ var('recommendation_replenish_window_days') }}
+        <= {{ var('segments__recommendation_replenish_window_days') }}
 ),
 
 bought_together_candidates as (
@@ -105,7 +105,7 @@ category_bestseller_candidates as (
     from affinity
     inner join bestsellers
         on coalesce(affinity.top_purchase_category, affinity.top_view_category) = bestsellers.category
-    where bestsellers.category_rank <= {{ var('recommendation_candidate_pool') }}
+    where bestsellers.category_rank <= {{ var('segments__recommendation_candidate_pool') }}
 ),
 
 store_bestseller_candidates as (
@@ -117,7 +117,7 @@ store_bestseller_candidates as (
         1.0 / (1 + bestsellers.store_rank) as score
     from customers
     cross join bestsellers
-    where bestsellers.store_rank <= {{ var('recommendation_candidate_pool') }}
+    where bestsellers.store_rank <= {{ var('segments__recommendation_candidate_pool') }}
 ),
 
 candidates as (
@@ -145,7 +145,7 @@ judged as (
         products.is_basic_in_category,
         coalesce(customer_products.has_bought, false) as has_bought,
         affinity.usual_price_band_rank,
-        coalesce(customer_rfm.rfm_group in {{ sql_list(var('recommendation_basic_variant_groups')) }}, false)
+        coalesce(customer_rfm.rfm_group in {{ sql_list(var('segments__recommendation_basic_variant_groups')) }}, false)
             as gets_basic_variant
     from candidates
     inner join customers
@@ -205,4 +205,4 @@ select
     cast(source_product_id as {{ dbt.type_string() }}) as source_product_id,
     cast(score as {{ type_double() }}) as score
 from ranked
-where recommendation_rank <= {{ var('recommendation_count') }}
+where recommendation_rank <= {{ var('segments__recommendation_count') }}

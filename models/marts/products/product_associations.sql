@@ -14,7 +14,7 @@ baskets as (
 
 kept_baskets as (
     select * from baskets
-    where basket_size <= {{ var('association_max_basket_size') }}
+    where basket_size <= {{ var('segments__association_max_basket_size') }}
 ),
 
 basket_counts as (
@@ -81,8 +81,8 @@ strong_pairs as (
         ) as partner_rank
     from measured
     where
-        support >= {{ var('association_min_support') }}
-        and lift >= {{ var('association_min_lift') }}
+        support >= {{ var('segments__association_min_support') }}
+        and lift >= {{ var('segments__association_min_lift') }}
 )
 
 select
@@ -98,4 +98,4 @@ select
     cast(confidence as {{ type_double() }}) as confidence,
     cast(lift as {{ type_double() }}) as lift
 from strong_pairs
-where partner_rank <= {{ var('association_top_partners') }}
+where partner_rank <= {{ var('segments__association_top_partners') }}

@@ -25,11 +25,11 @@ counted_events as (
 windows as (
     select
         'short' as window_name,
-        {{ var('product_window_short_days') }} as window_days
+        {{ var('segments__product_window_short_days') }} as window_days
     union all
     select
         'long' as window_name,
-        {{ var('product_window_long_days') }} as window_days
+        {{ var('segments__product_window_long_days') }} as window_days
 ),
 
 purchases_in_window as (

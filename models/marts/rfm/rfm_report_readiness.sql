@@ -18,7 +18,7 @@ as_of_point as (
 customer_counts as (
     select
         sum(case when valid_orders >= 1 then 1 else 0 end) as purchasers,
-        sum(case when valid_orders >= {{ var('purchase_frequent_min') }} then 1 else 0 end)
+        sum(case when valid_orders >= {{ var('segments__purchase_frequent_min') }} then 1 else 0 end)
             as frequent_purchasers
     from customer_facts
 ),
@@ -26,7 +26,7 @@ customer_counts as (
 order_counts as (
     select
         max(days_since_order) as days_of_order_history,
-        sum(case when days_since_order <= {{ var('rfm_ready_recent_order_days') }} then 1 else 0 end)
+        sum(case when days_since_order <= {{ var('segments__rfm_ready_recent_order_days') }} then 1 else 0 end)
             as orders_recent
     from orders
 ),
@@ -49,12 +49,12 @@ select
     cast(days_of_order_history as {{ dbt.type_int() }}) as days_of_order_history,
     cast(orders_recent as {{ dbt.type_int() }}) as orders_recent,
     cast(frequent_purchasers as {{ dbt.type_int() }}) as frequent_purchasers,
-    purchasers >= {{ var('rfm_ready_min_purchasers') }} as has_enough_purchasers,
-    days_of_order_history >= {{ var('rfm_ready_min_history_days') }} as has_enough_history,
+    purchasers >= {{ var('segments__rfm_ready_min_purchasers') }} as has_enough_purchasers,
+    days_of_order_history >= {{ var('segments__rfm_ready_min_history_days') }} as has_enough_history,
     orders_recent >= 1 as has_recent_orders,
-    frequent_purchasers >= {{ var('rfm_ready_min_frequent_customers') }} as has_repeat_customers,
-    purchasers >= {{ var('rfm_ready_min_purchasers') }}
-    and days_of_order_history >= {{ var('rfm_ready_min_history_days') }}
+    frequent_purchasers >= {{ var('segments__rfm_ready_min_frequent_customers') }} as has_repeat_customers,
+    purchasers >= {{ var('segments__rfm_ready_min_purchasers') }}
+    and days_of_order_history >= {{ var('segments__rfm_ready_min_history_days') }}
     and orders_recent >= 1
-    and frequent_purchasers >= {{ var('rfm_ready_min_frequent_customers') }} as is_ready
+    and frequent_purchasers >= {{ var('segments__rfm_ready_min_frequent_customers') }} as is_ready
 from measures

@@ -1,6 +1,6 @@
 -- One row per customer and segment the customer is in at as_of: every persona the customer
 -- meets (they overlap on purpose), the RFM segment and the RFM retention group, the lifecycle
--- stage, and every custom segment of var custom_segments (family custom). This is the table a
+-- stage, and every custom segment of var segments__custom_segments (family custom). This is the table a
 -- reverse-ETL job syncs to the email platform.
 with
 

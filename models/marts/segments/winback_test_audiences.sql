@@ -2,7 +2,7 @@
 -- Through and False Starts. A deterministic sample of the emailable members (hash of customer_id
 -- and a salt) gets the test send: share of the segment or winback_sample_min_contacts, whichever
 -- is greater, capped at the segment. Reruns with the same salt pick the same people.
-{%- set shares = var('winback_sample_shares') %}
+{%- set shares = var('segments__winback_sample_shares') %}
 with
 
 persona_memberships as (
@@ -38,7 +38,7 @@ members as (
         sample_shares.sample_share,
         customer_facts.is_emailable,
         {{ dbt.hash(dbt.concat([
-            'persona_memberships.customer_id', "'|'", string_literal(var('winback_sample_salt'))
+            'persona_memberships.customer_id', "'|'", string_literal(var('segments__winback_sample_salt'))
         ])) }} as sample_hash
     from persona_memberships
     inner join sample_shares
@@ -63,10 +63,10 @@ with_sample_size as (
     select
         *,
         case
-            when ceil(sample_share * emailable_size) > {{ var('winback_sample_min_contacts') }}
+            when ceil(sample_share * emailable_size) > {{ var('segments__winback_sample_min_contacts') }}
                 then ceil(sample_share * emailable_size)
-            when emailable_size < {{ var('winback_sample_min_contacts') }} then emailable_size
-            else {{ var('winback_sample_min_contacts') }}
+            when emailable_size < {{ var('segments__winback_sample_min_contacts') }} then emailable_size
+            else {{ var('segments__winback_sample_min_contacts') }}
         end as sample_size
     from sized
 )

@@ -6,8 +6,8 @@ with
 spine as (
     {{ dbt.date_spine(
         'day',
-        "cast('" ~ var('plausible_timestamp_min') ~ "' as date)",
-        "cast('" ~ var('plausible_timestamp_max') ~ "' as date)"
+        "cast('" ~ var('segments__plausible_timestamp_min') ~ "' as date)",
+        "cast('" ~ var('segments__plausible_timestamp_max') ~ "' as date)"
     ) }}
 ),
 
@@ -15,7 +15,7 @@ days_in_window as (
     -- date_spine stops before its end date; the filter states the exclusive upper bound anyway.
     select cast(date_day as date) as date_day
     from spine
-    where cast(date_day as date) < cast('{{ var("plausible_timestamp_max") }}' as date)
+    where cast(date_day as date) < cast('{{ var("segments__plausible_timestamp_max") }}' as date)
 )
 
 select date_day

@@ -260,7 +260,7 @@ def dbt_env(work: Path) -> dict[str, str]:
 
 def file_vars(data_dir: Path) -> dict[str, str]:
     """The vars that point staging at the generated Parquet parts."""
-    return {"raw_source": "files", "raw_path": str(data_dir.resolve()), "raw_file_pattern": "{table}/*.parquet"}
+    return {"segments__raw_source": "files", "segments__raw_path": str(data_dir.resolve()), "segments__raw_file_pattern": "{table}/*.parquet"}
 
 
 def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | None = None,
@@ -269,7 +269,7 @@ def dbt_build(data_dir: Path, work: Path, name: str, data_tests_since: str | Non
     do what one `dbt build` does, and the split shows what the tests cost. `extra_vars` (e.g.
     custom_segments) are passed to both."""
     env = dbt_env(work)
-    variables = {**file_vars(data_dir), "data_tests_since": data_tests_since, **(extra_vars or {})}
+    variables = {**file_vars(data_dir), "segments__data_tests_since": data_tests_since, **(extra_vars or {})}
     target = work / f"target-{name}"
     steal_before = stolen_cpu_seconds()
     common = ["--exclude", *RAW_SEEDS, "--vars", json.dumps(variables), "--target-path", str(target),
@@ -349,9 +349,9 @@ def custom_segment_model_seconds(results: list[dict[str, object]], manifest: dic
 def load_custom_segments(path: Path) -> dict[str, Any]:
     """The vars of a --custom-segments file: its `custom_segments:` list, checked to be one."""
     loaded = yaml.safe_load(path.read_text())
-    if not isinstance(loaded, dict) or not isinstance(loaded.get("custom_segments"), list):
-        raise SystemExit(f"{path}: expected a YAML mapping with a custom_segments: list (docs/custom_segments.md)")
-    return {"custom_segments": loaded["custom_segments"]}
+    if not isinstance(loaded, dict) or not isinstance(loaded.get("segments__custom_segments"), list):
+        raise SystemExit(f"{path}: expected a YAML mapping with a segments__custom_segments: list (docs/custom_segments.md)")
+    return {"segments__custom_segments": loaded["segments__custom_segments"]}
 
 
 def publish_full_build(work: Path, as_of: datetime, resolved_vars: dict[str, Any]) -> Publish:
@@ -380,7 +380,7 @@ def benchmark_session(work: Path, variables: dict[str, Any]) -> DbtSession:
 
 def first_reprocessed_day(session: DbtSession, delivered: list[str]) -> str | None:
     """The first day an incremental build reprocesses after `delivered` days arrived: what its
-    event tests need to check (var data_tests_since). The latest day already built is the day
+    event tests need to check (var segments__data_tests_since). The latest day already built is the day
     before the first delivered one; which day the build reprocesses from is the rule of
     macros/incremental.sql (incremental_reprocess_from), asked of dbt with the session's vars.
     The session lets go of the database after, for the build that follows."""
@@ -559,7 +559,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--results-dir", type=Path, default=REPO_ROOT / "target" / "benchmark")
     parser.add_argument("--skip-peer", action="store_true", help="do not run lifetimes (slow at L)")
     parser.add_argument("--custom-segments", type=Path, metavar="FILE",
-                        help="build with the custom_segments: list of this YAML file instead of the project's "
+                        help="build with the segments__custom_segments: list of this YAML file instead of the project's "
                              "(e.g. src/store_segments/bench/benchmark_custom_segments.yml)")
     return parser.parse_args(argv)
 
@@ -581,7 +581,7 @@ def main(argv: list[str] | None = None) -> int:
     session = benchmark_session(work, {**file_vars(data_dir), **custom_vars})
     settings = session.settings
     measured_conditions = conditions(settings)
-    segments = cast(list, settings.vars.get("custom_segments") or [])
+    segments = cast(list, settings.vars.get("segments__custom_segments") or [])
     generate_seconds, rows = ensure_data(data_dir, customers)
     print(f"data in {data_dir}; building into {work}", flush=True)
     full = dbt_build(data_dir, work, "full", extra_vars=custom_vars)

@@ -96,7 +96,7 @@ end;
 def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], country_codes: str) -> list[str]:
     """The script: staging of what the facts read, as_of, then the facts table."""
     v = variables
-    low, high = utc_timestamp(v["plausible_timestamp_min"]), utc_timestamp(v["plausible_timestamp_max"])
+    low, high = utc_timestamp(v["segments__plausible_timestamp_min"]), utc_timestamp(v["segments__plausible_timestamp_max"])
 
     def plausible(column: str) -> str:
         """In the window [plausible_timestamp_min, plausible_timestamp_max) (macro is_plausible_timestamp)."""
@@ -105,19 +105,19 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
     def implausible(amount: str) -> str:
         """Above max_plausible_order_value in the reporting currency (macro is_implausible_amount);
         an amount that is not there is not implausible."""
-        return f"coalesce({amount}::double * rate::double > {float(v['max_plausible_order_value'])}, false)"
+        return f"coalesce({amount}::double * rate::double > {float(v['segments__max_plausible_order_value'])}, false)"
 
-    reporting = literal(v["reporting_currency"])
-    recent = int(v["engaged_recent_days"])
+    reporting = literal(v["segments__reporting_currency"])
+    recent = int(v["segments__engaged_recent_days"])
     machine_agent = " or ".join(f"lower(coalesce(user_agent, '')) like {literal(p)}"
-                                for p in v["machine_open_user_agent_patterns"])
-    if v.get("as_of") in (None, ""):
+                                for p in v["segments__machine_open_user_agent_patterns"])
+    if v.get("segments__as_of") in (None, ""):
         as_of = """coalesce(
                 (select max(latest_at) from corroborated
                  where previous_date is null or date_diff('day', previous_date, activity_date) <= {gap}),
-                (select max(latest_at) from activity_days))""".format(gap=int(v["as_of_max_gap_days"]))
+                (select max(latest_at) from activity_days))""".format(gap=int(v["segments__as_of_max_gap_days"]))
     else:
-        as_of = utc_timestamp(v["as_of"])
+        as_of = utc_timestamp(v["segments__as_of"])
     return [
         MACROS,
         # Staged customers (base_shop__customers): the checks that quarantine a row, then one row per id.
@@ -158,7 +158,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
             -- Site events count unless the country needs consent (or is unknown) and it is missing.
             not (
                 written_country_code is not null
-                and (country_code in {sql_list(v['consent_required_countries'])} or known_country_code is null)
+                and (country_code in {sql_list(v['segments__consent_required_countries'])} or known_country_code is null)
             ) or coalesce(has_tracking_consent, false) as counts_site_events
         from usable
         qualify row_number() over (
@@ -238,7 +238,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
                 and (raw_subtotal is null or subtotal >= 0)
                 and (raw_discount is null or discount >= 0)
                 and (raw_shipping is null or shipping >= 0)
-                and status in {sql_list(v['valid_order_statuses'] + v['cancelled_order_statuses'])}
+                and status in {sql_list(v['segments__valid_order_statuses'] + v['segments__cancelled_order_statuses'])}
                 and rate is not null
                 and not {implausible('total')} and not {implausible('subtotal')} and not {implausible('discount')}
                 and not {implausible('shipping')} and not {implausible('refunded_amount')}
@@ -251,7 +251,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
         netted as (
             select
                 *,
-                status in {sql_list(v['valid_order_statuses'])} and not (total > 0 and refunded_amount >= total)
+                status in {sql_list(v['segments__valid_order_statuses'])} and not (total > 0 and refunded_amount >= total)
                     as is_valid
             from usable
         )
@@ -361,7 +361,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
         corroborated as (
             select activity_date, latest_at, lag(activity_date) over (order by activity_date) as previous_date
             from activity_days
-            where row_count >= {int(v['as_of_min_rows_per_day'])}
+            where row_count >= {int(v['segments__as_of_min_rows_per_day'])}
         )
         select {as_of} as as_of
         """,
@@ -394,7 +394,7 @@ def floor_statements(raw: Mapping[str, str], variables: Mapping[str, Any], count
                 events.event_type = 'clicked' or (
                     events.event_type = 'opened' and not events.is_machine_by_source
                     and not coalesce(date_diff('second', deliveries.delivered_at, events.occurred_at)
-                        < {int(v['machine_open_max_seconds'])}, false)
+                        < {int(v['segments__machine_open_max_seconds'])}, false)
                 ) as is_engagement
             from email_events as events
             left join deliveries

@@ -2,7 +2,7 @@
 
 Run ``segments generate-data --customers 1000000 --out data/L`` (or ``--scale L``). It
 writes one folder of Parquet parts per table (``DIR/orders/part-00000.parquet``, ...), to be read
-with ``--vars '{raw_source: files, raw_path: DIR, raw_file_pattern: "{table}/*.parquet"}'``.
+with ``--vars '{segments__raw_source: files, segments__raw_path: DIR, segments__raw_file_pattern: "{table}/*.parquet"}'``.
 
 Why it is built this way: the demo generator (generate_demo_data.py) walks customers in Python,
 which is right for 2,400 planted customers and far too slow for a million. Here every value is a
@@ -718,7 +718,7 @@ def parse_args(argv: list[str] | None) -> Settings:
 def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
     generate(settings)
-    print(f"read it with: --vars '{{raw_source: files, raw_path: {settings.out.resolve()}, "
+    print(f"read it with: --vars '{{segments__raw_source: files, segments__raw_path: {settings.out.resolve()}, "
           f"raw_file_pattern: \"{{table}}/*.parquet\"}}'")
     return 0
 

@@ -231,7 +231,7 @@ def run_build(
         print("An earlier build was interrupted: the history points it wrote were taken back.")
     before = None if preview else publish.served_as_of(published_dir)
     status.served_as_of_before = before.isoformat() if before else None
-    requested = parse_as_of(session.var("as_of"))
+    requested = parse_as_of(session.var("segments__as_of"))
     if mode == "build" and before is not None and requested is not None and requested < before:
         status.status = "stopped"
         status.as_of = requested.isoformat()
@@ -353,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     build_vars = dict(yaml.safe_load(args.vars) or {}) if args.vars.strip() else {}
     database, target_path = args.database or work_database(), args.target_path
     if args.preview is not None:
-        build_vars["as_of"] = replay.format_as_of(args.preview)
+        build_vars["segments__as_of"] = replay.format_as_of(args.preview)
         database = preview_database(args.preview_dir, args.preview)
         target_path = target_path or args.preview_dir / "target"
         args.preview_dir.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ data at the same as_of, each into a scratch DuckDB file under a temporary folder
   `--change-vars`.
 
 Both read the working tree's raw seeds (the raw data; reference seeds are code and come with each
-version) and its raw files (var raw_path), at the served snapshot's as_of (when nothing is served, the
+version) and its raw files (var segments__raw_path), at the served snapshot's as_of (when nothing is served, the
 as_of of the vars, else the one each build derives from the data). The history models (full_refresh
 false: segment_history, audience_history) read a copy of the history the work database recorded up
 to that as_of, so segment_changes, the retention journey and audience_deltas see the same past on
@@ -24,7 +24,7 @@ members per segment family and segment before and after, entered, left and staye
 revenue of valid orders in the 365 days before as_of of the customers who move; due and suppressed
 counts per journey; every table compared by content (every row, EXCEPT ALL both ways), with rows
 added, removed and changed (by the table's unique key) and columns added and removed; and a sample
-of the customers who moved (var diff_sample_customers per segment) with the values that decided.
+of the customers who moved (var segments__diff_sample_customers per segment) with the values that decided.
 
 Exit codes: 0 done (also when nothing changed: one line says so), 1 a build or checkout failed,
 3 `--fail-above SHARE` and a segment's entered plus left exceed that share of its members before.
@@ -57,7 +57,7 @@ from store_segments.runtime import build, publish, replay
 from store_segments import dbt_door
 from store_segments.dbt_door import REPO_ROOT, project_settings, vars_yaml
 
-SAMPLE_VAR = "diff_sample_customers"
+SAMPLE_VAR = "segments__diff_sample_customers"
 HISTORY_SELECT = replay.HISTORY_MODELS
 ENV_CACHE = Path(os.environ.get("SEGMENTS_ENV_CACHE", Path.home() / ".cache" / "segments" / "envs"))
 # The raw data both versions read: the seeds of schema raw are the top-level CSVs of seeds/.
@@ -297,10 +297,10 @@ def pinned_vars(build_vars: dict[str, Any], as_of: datetime | None, repo: Path) 
     """A version's vars at the diff's as_of, with a relative raw_path made absolute (the working tree's)."""
     pinned = dict(build_vars)
     if as_of is not None:
-        pinned["as_of"] = replay.format_as_of(as_of)
-    raw_path = pinned.get("raw_path", project_vars(repo).get("raw_path"))
+        pinned["segments__as_of"] = replay.format_as_of(as_of)
+    raw_path = pinned.get("segments__raw_path", project_vars(repo).get("segments__raw_path"))
     if isinstance(raw_path, str) and raw_path and not Path(raw_path).is_absolute():
-        pinned["raw_path"] = str(repo / raw_path)
+        pinned["segments__raw_path"] = str(repo / raw_path)
     return pinned
 
 
@@ -640,7 +640,7 @@ def money(value: float) -> str:
 
 
 def describe_vars(build_vars: dict[str, Any]) -> str:
-    shown = {key: value for key, value in build_vars.items() if key not in ("as_of", "raw_path")}
+    shown = {key: value for key, value in build_vars.items() if key not in ("segments__as_of", "segments__raw_path")}
     return f"`{vars_yaml(shown)}`" if shown else "the project's"
 
 

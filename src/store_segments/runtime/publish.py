@@ -55,7 +55,7 @@ QUARANTINE_COUNTS = ("main_audit", "quarantined_rows", "quarantined_row_counts")
 # Written into every snapshot so that a reader can tell, in SQL, which snapshot it has open.
 INFO_SCHEMA = "publish"
 SERVED_NAME = "segments.duckdb"
-KEEP_VAR = "published_snapshots_to_keep"
+KEEP_VAR = "segments__published_snapshots_to_keep"
 
 
 @dataclass(frozen=True)

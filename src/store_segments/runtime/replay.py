@@ -1,7 +1,7 @@
 """Replay the project at successive as_of values so that the recorded history exists for past instants.
 
 Run ``segments replay --start 2026-10-24T18:00 --end 2026-10-31T18:00 --every 1d``.
-Each step is a ``dbt`` invocation with ``--vars '{as_of: ...}'``: it rebuilds what the history
+Each step is a ``dbt`` invocation with ``--vars '{segments__as_of: ...}'``: it rebuilds what the history
 models need at that instant and records the build's rows there (incremental models keyed by
 as_of, so a replayed instant replaces only its own rows). The history models are every model
 whose past rows cannot be rebuilt from current data, i.e. with ``full_refresh: false``
@@ -48,10 +48,10 @@ HISTORY_STEP_SELECT = f"int_as_of+,+{HISTORY_MODELS}"
 FINAL_STEP_SELECT = "@int_as_of"
 # --backfill builds as_of itself first, to read it.
 AS_OF_SELECT = "+int_as_of"
-BACKFILL_BUILDS_VAR = "history_backfill_builds"
-BACKFILL_EVERY_VAR = "history_backfill_every_days"
+BACKFILL_BUILDS_VAR = "segments__history_backfill_builds"
+BACKFILL_EVERY_VAR = "segments__history_backfill_every_days"
 # The vars every replay step sets itself.
-REPLAY_VARS = ("as_of", "history_record_past")
+REPLAY_VARS = ("segments__as_of", "segments__history_record_past")
 EVERY_PATTERN = re.compile(r"^\s*(\d+)\s*([dh])\s*$")
 
 

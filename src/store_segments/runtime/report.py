@@ -251,7 +251,7 @@ def custom_segment_section(snapshot: Snapshot) -> Section:
     sizes = dict(rows(snapshot, "select segment_name, count(distinct customer_id) from segment_memberships "
                                 "where segment_family = 'custom' group by 1"))
     if not sizes:
-        section.notes.append("No custom segment in this snapshot (var custom_segments, docs/custom_segments.md).")
+        section.notes.append("No custom segment in this snapshot (var segments__custom_segments, docs/custom_segments.md).")
         return section
     builds = recorded_builds(snapshot) if has_table(snapshot, "segment_history") else []
     moves: dict[str, tuple[int, int]] = {}
@@ -383,9 +383,9 @@ def lift_section(snapshot: Snapshot, settings: dict[str, Any]) -> Section:
     lifts = lift_rows(snapshot)
     section.notes.append(
         f"Treated against held-out customers, entries of every mature month: conversion = a valid order within "
-        f"{settings.get('lift_conversion_window_days')} days of entering; intervals at "
-        f"{1 - float(settings.get('lift_significance_level') or 0.05):.0%}. Grey = fewer than "
-        f"{settings.get('lift_min_sample_per_group')} customers in a group: too small a sample to call "
+        f"{settings.get('segments__lift_conversion_window_days')} days of entering; intervals at "
+        f"{1 - float(settings.get('segments__lift_significance_level') or 0.05):.0%}. Grey = fewer than "
+        f"{settings.get('segments__lift_min_sample_per_group')} customers in a group: too small a sample to call "
         "(docs/journeys.md, \"How to read a lift\").")
     measured = [lift for lift in lifts if lift[5] is not None and lift[6] is not None]
     if measured:
@@ -485,8 +485,8 @@ def ab_charts(snapshot: Snapshot) -> list[go.Figure]:
 
 
 def winner_rule(settings: dict[str, Any]) -> str:
-    return (f"Winner rule: a variant wins when p < {settings.get('ab_significance_level')} and both it and the control "
-            f"have at least {settings.get('ab_min_sample_size')} deliveries and it beats the control; otherwise no arm "
+    return (f"Winner rule: a variant wins when p < {settings.get('segments__ab_significance_level')} and both it and the control "
+            f"have at least {settings.get('segments__ab_min_sample_size')} deliveries and it beats the control; otherwise no arm "
             "wins (two-sided pooled two-proportion z-test; intervals are Wald intervals of the lift).")
 
 

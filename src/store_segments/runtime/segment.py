@@ -185,7 +185,7 @@ def database_of(args: argparse.Namespace) -> tuple[Path, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("name", help="a custom segment's name (var custom_segments)")
+    parser.add_argument("name", help="a custom segment's name (var segments__custom_segments)")
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--database", type=Path, help="a built DuckDB file, e.g. previews/20260601T000000.duckdb")
     where.add_argument("--as-of", type=replay.parse_instant, metavar="AS_OF",
@@ -208,13 +208,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if compiled["segment"] is None:
         names = compiled["names"]
-        print(f"no custom segment named {args.name!r}; defined (var custom_segments): "
+        print(f"no custom segment named {args.name!r}; defined (var segments__custom_segments): "
               f"{', '.join(names) if names else 'none'}", file=sys.stderr)
         return UNKNOWN_NAME
     with open_read_only(database.resolve(), compiled["database"]) as connection:
         missing = missing_activity_columns(connection, compiled)
         if missing:
-            print(f"{database} has no activity column {', '.join(missing)}: the definitions (var custom_segments) "
+            print(f"{database} has no activity column {', '.join(missing)}: the definitions (var segments__custom_segments) "
                   "ask for aggregates its build did not make; build with these definitions first", file=sys.stderr)
             return 1
         try:

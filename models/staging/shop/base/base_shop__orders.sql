@@ -51,7 +51,7 @@ checked as (
             when
                 order_status is null
                 or order_status not in
-                {{ sql_list(var('valid_order_statuses') + var('cancelled_order_statuses')) }}
+                {{ sql_list(var('segments__valid_order_statuses') + var('segments__cancelled_order_statuses')) }}
                 then 'unknown_status'
         end as quarantine_reason
     from cleaned

@@ -54,7 +54,7 @@ order_days as (
         currency,
         cast(ordered_at as date) as order_date
     from {{ ref('base_shop__orders') }}
-    where currency <> {{ string_literal(var('reporting_currency')) }}
+    where currency <> {{ string_literal(var('segments__reporting_currency')) }}
 ),
 
 order_day_rates as (
@@ -74,7 +74,7 @@ rated as (
     select
         orders.*,
         case
-            when orders.currency = {{ string_literal(var('reporting_currency')) }}
+            when orders.currency = {{ string_literal(var('segments__reporting_currency')) }}
                 then cast(1 as {{ type_exchange_rate() }})
             else order_day_rates.rate_to_reporting
         end as exchange_rate

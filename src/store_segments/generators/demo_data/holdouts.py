@@ -22,7 +22,7 @@ def is_held_out(salt: str, journey: str, customer_id: str, share: float,
             or holdout_fraction(salt, journey, customer_id) < share)
 
 
-# The demo is generated for a build with the project's defaults of vars holdout_salt and
+# The demo is generated for a build with the project's defaults of vars segments__holdout_salt and
 # global_holdout_share; tests_py/test_journey_holdouts.py checks these against dbt's values.
 DEMO_HOLDOUT_SALT = "segments-holdout-v1"
 DEMO_GLOBAL_HOLDOUT_SHARE = 0.0
