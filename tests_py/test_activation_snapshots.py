@@ -82,7 +82,7 @@ def served_snapshot(published: Path) -> Path:
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> TwoBuilds:
     work = tmp_path_factory.mktemp("two_builds")
     published = work / "published"
-    make_build(work, published, f'{{as_of: "{EARLIER_AS_OF}"}}')
+    make_build(work, published, f'{{segments__as_of: "{EARLIER_AS_OF}"}}')
     earlier = served_snapshot(published)
 
     stop = work / "stop-reading"

@@ -144,8 +144,8 @@ def write_parquet_parts(raw_path: Path, second_order_part: str) -> None:
 
 
 def parquet_vars(raw_path: Path) -> str:
-    return (f"{{raw_source: files, raw_file_format: parquet, raw_path: '{raw_path}', "
-            "raw_file_pattern: '{table}/*.parquet'}")
+    return (f"{{segments__raw_source: files, segments__raw_file_format: parquet, segments__raw_path: '{raw_path}', "
+            "segments__raw_file_pattern: '{table}/*.parquet'}")
 
 
 def test_a_parquet_part_missing_a_column_stops_the_build(tmp_path: Path) -> None:

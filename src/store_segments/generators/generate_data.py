@@ -719,7 +719,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = parse_args(argv)
     generate(settings)
     print(f"read it with: --vars '{{segments__raw_source: files, segments__raw_path: {settings.out.resolve()}, "
-          f"raw_file_pattern: \"{{table}}/*.parquet\"}}'")
+          f"segments__raw_file_pattern: \"{{table}}/*.parquet\"}}'")
     return 0
 
 

@@ -105,9 +105,9 @@ def format_as_of(instant: datetime) -> str:
 def vars_argument(instant: datetime, extra: dict[str, Any] | None = None) -> str:
     """The --vars YAML of one step: the build's own vars (if any) with as_of set to `instant`."""
     pairs = [f"{key}: {json.dumps(value)}" for key, value in (extra or {}).items() if key not in REPLAY_VARS]
-    pairs.append(f'as_of: "{format_as_of(instant)}"')
+    pairs.append(f'segments__as_of: "{format_as_of(instant)}"')
     # A replay records its instants even where later ones are recorded already.
-    pairs.append("history_record_past: true")
+    pairs.append("segments__history_record_past: true")
     return "{" + ", ".join(pairs) + "}"
 
 
