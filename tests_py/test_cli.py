@@ -74,11 +74,15 @@ def test_help_lists_every_subcommand_under_its_wing() -> None:
     assert {wing: names for wing, names in listed.items() if wing != "options"} == WINGS
 
 
-def test_the_version_is_the_package_and_the_dbt_project_version() -> None:
+def test_one_version_in_the_package_the_dbt_projects_and_the_changelog() -> None:
     code, text = run_main(["--version"])
     assert (code, text.strip()) == (0, f"segments {__version__}")
     assert re.search(r'^version = "(.+)"$', (ROOT / "pyproject.toml").read_text(), re.MULTILINE).group(1) == __version__
     assert yaml.safe_load((ROOT / "dbt_project.yml").read_text())["version"] == __version__
+    assert yaml.safe_load((ROOT / "integration_tests" / "dbt_project.yml").read_text())["version"] == __version__
+    # The changelog's newest released section is this version (an Unreleased section above it).
+    released = re.findall(r"^## (\d+\.\d+\.\d+) \(\d{4}-\d{2}-\d{2}\)$", (ROOT / "CHANGELOG.md").read_text(), re.MULTILINE)
+    assert released and released[0] == __version__, released
 
 
 def test_an_unknown_or_missing_subcommand_is_a_usage_error() -> None:
