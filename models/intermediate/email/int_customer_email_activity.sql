@@ -5,6 +5,7 @@
 -- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
+{%- set engaged_recent_days = var('segments__engaged_recent_days') %}
 with
 
 daily_engagement as (
@@ -37,14 +38,14 @@ select
     max(last_email_engaged_at) as last_email_engaged_at,
     sum(
         case
-            when {{ days_since('activity_date') }} <= {{ var('segments__engaged_recent_days') }}
+            when {{ days_since('activity_date') }} <= {{ engaged_recent_days }}
                 then email_engagements
             else 0
         end
     ) as email_engagements_recent,
     sum(
         case
-            when {{ days_since('activity_date') }} > {{ var('segments__engaged_recent_days') }}
+            when {{ days_since('activity_date') }} > {{ engaged_recent_days }}
                 then email_engagements
             else 0
         end

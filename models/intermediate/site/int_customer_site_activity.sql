@@ -4,6 +4,7 @@
 -- A table: at a million customers, computing it once beats inlining it into every
 -- model and test that reads it.
 {{ config(materialized='table') }}
+{%- set engaged_recent_days = var('segments__engaged_recent_days') %}
 with
 
 daily_activity as (
@@ -51,14 +52,14 @@ select
     customer_id,
     sum(
         case
-            when {{ days_since('activity_date') }} <= {{ var('segments__engaged_recent_days') }}
+            when {{ days_since('activity_date') }} <= {{ engaged_recent_days }}
                 then site_events
             else 0
         end
     ) as site_events_recent,
     sum(
         case
-            when {{ days_since('activity_date') }} <= {{ var('segments__engaged_recent_days') }}
+            when {{ days_since('activity_date') }} <= {{ engaged_recent_days }}
                 then product_views
             else 0
         end

@@ -62,8 +62,10 @@ judged as (
         scopes.*,
         as_of_point.as_of,
         scopes.delivered >= {{ var('segments__deliverability_min_delivered') }} as is_judged,
-        scopes.unique_human_opens >= {{ var('segments__winback_min_open_rate') }} * scopes.delivered as meets_open_rate,
-        scopes.unsubscribes < {{ var('segments__winback_max_unsubscribe_rate') }} * scopes.delivered as meets_unsubscribe_rate,
+        scopes.unique_human_opens
+        >= {{ var('segments__winback_min_open_rate') }} * scopes.delivered as meets_open_rate,
+        scopes.unsubscribes
+        < {{ var('segments__winback_max_unsubscribe_rate') }} * scopes.delivered as meets_unsubscribe_rate,
         scopes.spam_complaints < {{ var('segments__winback_max_spam_complaint_rate') }} * scopes.delivered
             as meets_spam_complaint_rate
     from scopes

@@ -6,8 +6,10 @@
 {{ config(materialized='table') }}
 {#- docs/definitions.md §1 plausible window: before the min, or at or after the max, is implausible. #}
 {%- set timestamp_type = api.Column.translate_type('timestamp') %}
-{%- set timestamp_min = 'cast(' ~ string_literal(var('segments__plausible_timestamp_min')) ~ ' as ' ~ timestamp_type ~ ')' %}
-{%- set timestamp_max = 'cast(' ~ string_literal(var('segments__plausible_timestamp_max')) ~ ' as ' ~ timestamp_type ~ ')' %}
+{%- set timestamp_min = 'cast(' ~ string_literal(var('segments__plausible_timestamp_min'))
+    ~ ' as ' ~ timestamp_type ~ ')' %}
+{%- set timestamp_max = 'cast(' ~ string_literal(var('segments__plausible_timestamp_max'))
+    ~ ' as ' ~ timestamp_type ~ ')' %}
 {%- set date_min = 'cast(' ~ timestamp_min ~ ' as date)' %}
 {%- set max_age_years = var('segments__max_plausible_age_years') %}
 with
