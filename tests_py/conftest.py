@@ -109,6 +109,20 @@ def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """target/manifest.json of one `dbt parse` of the project with its default vars, written to a
+    throw-away target path once per session. Each reader loads its own copy (json.loads), so no
+    test sees another's edits."""
+    work = tmp_path_factory.mktemp("parse")
+    result = subprocess.run(
+        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=ROOT, env=dbt_env(work / "parse.duckdb"), capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    return work / "target" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
 def custom_segment_examples_build(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
     """The documented custom segment examples and the benchmark's, built once on a copy of
     built_database (tests_py/custom_segment_examples.py)."""
