@@ -141,6 +141,26 @@ def copy_checkout(destination: Path) -> Path:
     return destination
 
 
+@pytest.fixture(scope="session")
+def built_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copied checkout after `make build` with the default vars, run once per session: the work
+    database with its backfilled history, published/ serving one snapshot, target/ and logs/ as a
+    user's first build leaves them. Read it only: a test that builds, edits or publishes there takes
+    its own copy first (copy_built_checkout)."""
+    path = copy_checkout(tmp_path_factory.mktemp("built_checkout") / "checkout")
+    result = run_make(path, "build")
+    assert result.returncode == 0, f"make build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    return path
+
+
+def copy_built_checkout(built_checkout: Path, destination: Path) -> Path:
+    """A copy of built_checkout that a test may change: every file (the databases and snapshots
+    included, seconds where a build takes minutes), links kept as links so that published/ serves
+    the copy's own snapshot."""
+    shutil.copytree(built_checkout, destination, symlinks=True)
+    return destination
+
+
 def run_make(checkout: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
     """`make <arguments>` in a copied checkout, with none of the enclosing run's variables."""
     return subprocess.run(
