@@ -116,6 +116,20 @@ def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """target/manifest.json of one `dbt parse` of the project with its default vars, written to a
+    throw-away target path once per session. Each reader loads its own copy (json.loads), so no
+    test sees another's edits."""
+    work = tmp_path_factory.mktemp("parse")
+    result = subprocess.run(
+        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=ROOT, env=dbt_env(work / "parse.duckdb"), capture_output=True, text=True, check=False,
+    )
+    assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
+    return work / "target" / "manifest.json"
+
+
+@pytest.fixture(scope="session")
 def custom_segment_examples_build(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
     """The documented custom segment examples and the benchmark's, built once on a copy of
     built_database (tests_py/custom_segment_examples.py)."""
@@ -131,6 +145,26 @@ def copy_checkout(destination: Path) -> Path:
     (destination / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
     # The venv is shared with the checkout under test: the Makefile must not recreate it.
     os.utime(destination / "requirements.txt", (0, 0))
+    return destination
+
+
+@pytest.fixture(scope="session")
+def built_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copied checkout after `make build` with the default vars, run once per session: the work
+    database with its backfilled history, published/ serving one snapshot, target/ and logs/ as a
+    user's first build leaves them. Read it only: a test that builds, edits or publishes there takes
+    its own copy first (copy_built_checkout)."""
+    path = copy_checkout(tmp_path_factory.mktemp("built_checkout") / "checkout")
+    result = run_make(path, "build")
+    assert result.returncode == 0, f"make build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    return path
+
+
+def copy_built_checkout(built_checkout: Path, destination: Path) -> Path:
+    """A copy of built_checkout that a test may change: every file (the databases and snapshots
+    included, seconds where a build takes minutes), links kept as links so that published/ serves
+    the copy's own snapshot."""
+    shutil.copytree(built_checkout, destination, symlinks=True)
     return destination
 
 

@@ -82,7 +82,9 @@ def served_snapshot(published: Path) -> Path:
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> TwoBuilds:
     work = tmp_path_factory.mktemp("two_builds")
     published = work / "published"
-    make_build(work, published, f'{{segments__as_of: "{EARLIER_AS_OF}"}}')
+    # The earlier build only gives the later one a snapshot and a history point to follow: no
+    # backfilled days before it (a first build's seven extra history builds are not under test here).
+    make_build(work, published, f'{{segments__as_of: "{EARLIER_AS_OF}", segments__history_backfill_builds: 0}}')
     earlier = served_snapshot(published)
 
     stop = work / "stop-reading"

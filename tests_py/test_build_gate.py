@@ -1,8 +1,8 @@
 """`make build` is the production run: what BI tools read changes only when every model and data
 test passed and as_of did not go back, and the history models keep only the points of published
-builds. `make preview` builds a past instant apart. One copied checkout, built once, then the
-checks of `make test` there, a failed build, a good one, a build that looks back and a preview
-(about seven minutes)."""
+builds. `make preview` builds a past instant apart. A copy of the session's checkout after `make
+build` (conftest.built_checkout), then the checks of `make test` there, a failed build, a good one,
+a build that looks back and a preview (about seven minutes)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import copy_checkout, run_make
+from conftest import copy_built_checkout, run_make
 
 # A day and two days after the demo's as_of (2026-10-31 18:00): builds that move forward.
 NEXT_DAY = "2026-11-01 18:00:00"
@@ -26,11 +26,10 @@ def output(result: object) -> str:
 
 
 @pytest.fixture(scope="module")
-def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = copy_checkout(tmp_path_factory.mktemp("gate") / "checkout")
-    result = run_make(path, "build")
-    assert result.returncode == 0, output(result)
-    return path
+def checkout(built_checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the session's checkout after `make build` (conftest.built_checkout), for this
+    module's builds to change."""
+    return copy_built_checkout(built_checkout, tmp_path_factory.mktemp("gate") / "checkout")
 
 
 def served(checkout: Path) -> tuple[str, int, str]:

@@ -38,14 +38,13 @@ And the folders, which the manifest's `patch_path`s and the files of models/ are
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
 
-from tests_py.conftest import DBT, ROOT, dbt_env
+from tests_py.conftest import ROOT
 
 LAYERS = ("staging", "intermediate", "marts", "activation", "audit")
 RAW = {"seed", "source"}
@@ -83,14 +82,9 @@ Manifest = dict[str, Any]
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> Manifest:
-    """target/manifest.json of `dbt parse`, written to a throw-away target path."""
-    work = tmp_path_factory.mktemp("layers")
-    subprocess.run(
-        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=ROOT, env=dbt_env(work / "parse.duckdb"), check=True, capture_output=True, text=True,
-    )
-    return json.loads((work / "target" / "manifest.json").read_text())
+def manifest(parsed_manifest: Path) -> Manifest:
+    """target/manifest.json of the session's `dbt parse` (conftest.parsed_manifest)."""
+    return json.loads(parsed_manifest.read_text())
 
 
 def layer(manifest: Manifest, unique_id: str) -> str:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import ast
 import json
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
 from dbt.parser.schemas import is_valid_type
 
-from conftest import DBT, ROOT, dbt_env
+from conftest import ROOT
 
 PROPERTY_FILES = (ROOT / "macros" / "_macros.yml", ROOT / "tests" / "generic" / "_generic_tests.yml")
 
@@ -26,15 +25,9 @@ MATERIALIZATION = re.compile(r"\{%-?\s*materialization\s+(\w+)\s*,\s*adapter\s*=
 
 
 @pytest.fixture(scope="module")
-def project_macros(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """The manifest's macros of package segments, by name."""
-    work = tmp_path_factory.mktemp("macro_docs")
-    result = subprocess.run(
-        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=ROOT, env=dbt_env(work / "segments.duckdb"), capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
-    manifest = json.loads((work / "target" / "manifest.json").read_text())
+def project_macros(parsed_manifest: Path) -> dict[str, dict]:
+    """The manifest's macros of package segments (the session's `dbt parse`), by name."""
+    manifest = json.loads(parsed_manifest.read_text())
     return {
         macro["name"]: macro
         for macro in manifest["macros"].values()

@@ -6,8 +6,7 @@ chart has data, and three numbers on the page equal SQL over the published snaps
 from __future__ import annotations
 
 import base64
-import subprocess
-import sys
+import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from html.parser import HTMLParser
@@ -17,7 +16,7 @@ import duckdb
 import pytest
 
 from store_segments.runtime import report
-from conftest import DBT, ROOT, chromium_driver, dbt_env
+from conftest import ROOT, chromium_driver
 
 SCREENSHOT = ROOT / "target" / "report_screenshot.png"
 
@@ -90,23 +89,13 @@ def test_custom_segments_show_size_share_and_movement_since_the_previous_build()
 # ------------------------------------------------------------------------------------------
 
 
-def run(command: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    assert result.returncode == 0, f"{' '.join(command)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-
-
 @pytest.fixture(scope="module")
-def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo after `make build`'s steps (history backfill, dbt build, publish) in a temporary folder."""
-    work = tmp_path_factory.mktemp("report")
-    database = work / "segments.duckdb"
-    env = dbt_env(database)
-    paths = ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
-    run([sys.executable, "-m", "store_segments.cli", "replay", "--backfill", *paths], env)
-    run([str(DBT), "build", "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test", *paths], env)
-    run([sys.executable, "-m", "store_segments.cli", "publish", str(database), "--published-dir",
-         str(work / "published")], env)
-    return work / "published" / "segments.duckdb"
+def published(built_checkout: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo as `make build` leaves it (history backfill, dbt build, publish): a copy of the
+    session's checkout's published/ (conftest.built_checkout), as the report writes into it."""
+    copy = tmp_path_factory.mktemp("report") / "published"
+    shutil.copytree(built_checkout / "published", copy, symlinks=True)
+    return copy / "segments.duckdb"
 
 
 @pytest.fixture(scope="module")

@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import DBT, ROOT, dbt_env
+from conftest import ROOT
 
 # var('name') or var("name"), with or without a default.
 VAR_READ = re.compile(r"\bvar\(\s*['\"](\w+)['\"]")
@@ -30,16 +29,6 @@ VAR_READ = re.compile(r"\bvar\(\s*['\"](\w+)['\"]")
 ANY_VAR_CALL = re.compile(r"(?<![\w.])var\(")
 DISPATCH = re.compile(r"adapter\.dispatch\(\s*['\"](\w+)['\"]")
 JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.DOTALL)
-
-
-def parse_manifest(work: Path) -> dict:
-    """The manifest of a `dbt parse` of the project with its default vars, written under `work`."""
-    result = subprocess.run(
-        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
-        cwd=ROOT, env=dbt_env(work / "segments.duckdb"), capture_output=True, text=True, check=False,
-    )
-    assert result.returncode == 0, f"dbt parse failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
-    return json.loads((work / "target" / "manifest.json").read_text())
 
 
 def code_without_comments(code: str) -> str:
@@ -114,8 +103,9 @@ def unpinned_vars(manifest: dict) -> dict[str, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    return parse_manifest(tmp_path_factory.mktemp("unit_test_vars"))
+def manifest(parsed_manifest: Path) -> dict:
+    """The manifest of the session's `dbt parse` with the default vars (conftest.parsed_manifest)."""
+    return json.loads(parsed_manifest.read_text())
 
 
 def test_every_unit_test_pins_the_vars_its_model_reads(manifest: dict) -> None:
