@@ -28,9 +28,9 @@ def model(dbt, session):
         from store_segments import btyd
     except ModuleNotFoundError as missing:
         raise RuntimeError(
-            "the predictions need the Python package store-segments where dbt runs "
-            "(pip install store-segments), or the var segments__predictions: false to leave the "
-            "predictions out (docs/package.md)"
+            "the predictions need the project's Python package store-segments where dbt runs "
+            "(pip install of the project's repository), or the var segments__predictions: false "
+            "to leave the predictions out (docs/package.md)"
         ) from missing
 
     short_days = int(float(dbt.config.meta_get("expected_orders_short_days")))
