@@ -4,6 +4,8 @@ and the dbt unit test of customer_btyd_inputs against lifetimes' summary functio
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import warnings
 from pathlib import Path
 from typing import Any
@@ -372,3 +374,23 @@ def test_a_restart_that_runs_out_on_a_ridge_confirms_the_first_optimum(
     solution, is_converged = btyd._minimize(lambda p: 0.0, np.zeros(2), [(1e-4, 1e4), (1e-4, 1e4)])
     assert is_converged is converged
     assert list(solution) == [1.0, 1.0]
+
+
+@pytest.mark.parametrize("model", ["btyd_parameters", "customer_btyd_scores"])
+def test_a_prediction_model_without_the_python_package_says_what_to_do(
+    model: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A project that installs only the dbt package: the model stops naming both ways out."""
+    spec = importlib.util.spec_from_file_location(model, REPO_ROOT / "models" / "marts" / "predictions" / f"{model}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setitem(sys.modules, "store_segments", None)
+
+    class Dbt:
+        @staticmethod
+        def config(**_: object) -> None:
+            return None
+
+    with pytest.raises(RuntimeError, match="store-segments .*segments__predictions: false"):
+        module.model(Dbt(), None)
