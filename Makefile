@@ -76,7 +76,7 @@ diff: $(BIN)/.installed
 
 ## publish: publish what the last build left in segments.duckdb as a new snapshot, after its
 ## data tests pass again (segments build --publish-only). The number of snapshots kept is the
-## var published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
+## var segments__published_snapshots_to_keep (dbt_project.yml or DBT_VARS).
 ## TARGET=spark: the Parquet export of the Spark build's tables instead, written by Spark.
 TARGET ?=
 publish: $(BIN)/.installed
