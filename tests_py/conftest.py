@@ -4,11 +4,15 @@ the demo once per session for every test module that reads the built tables."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pickle
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
@@ -99,28 +103,57 @@ def copy_project(target: Path) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Seeds and models (no tests: `make test` runs those) into a fresh DuckDB file, once."""
-    work = tmp_path_factory.mktemp("demo_build")
+Built = TypeVar("Built")
+
+
+def built_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], Built]) -> Built:
+    """`build(folder)` once per test run, also when pytest-xdist runs the tests in several worker
+    processes (`make pytest` does): the first worker to ask builds into a folder the run's workers
+    share, under a lock, and the others wait for it and read what it returned. A failed build fails
+    every test that asks for it with the same message, without building again."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(tmp_path_factory.mktemp(name))
+    # The run's own temporary folder; each worker's basetemp is a folder inside it.
+    shared = tmp_path_factory.getbasetemp().parent
+    folder, answer, failure = shared / name, shared / f"{name}.pickle", shared / f"{name}.failed"
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if failure.exists():
+            pytest.fail(failure.read_text(), pytrace=False)
+        if not answer.exists():
+            folder.mkdir()
+            try:
+                built = build(folder)
+            except BaseException as error:
+                failure.write_text(f"{name} failed in another worker: {error}")
+                raise
+            answer.write_bytes(pickle.dumps(built))
+    return pickle.loads(answer.read_bytes())
+
+
+def build_database(work: Path) -> Path:
+    """Seeds and models (no tests: `make test` runs those) into a fresh DuckDB file in `work`."""
     database = work / "segments.duckdb"
-    subprocess.run(
+    result = subprocess.run(
         [
             str(DBT), "build",
             "--exclude-resource-type", "test", "--exclude-resource-type", "unit_test",
             "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
         ],
-        cwd=ROOT, env=dbt_env(database), check=True, capture_output=True, text=True,
+        cwd=ROOT, env=dbt_env(database), check=False, capture_output=True, text=True,
     )
+    assert result.returncode == 0, f"dbt build failed:\n{result.stdout[-4000:]}\n{result.stderr[-2000:]}"
     return database
 
 
 @pytest.fixture(scope="session")
-def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """target/manifest.json of one `dbt parse` of the project with its default vars, written to a
-    throw-away target path once per session. Each reader loads its own copy (json.loads), so no
-    test sees another's edits."""
-    work = tmp_path_factory.mktemp("parse")
+def built_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's seeds and models in a DuckDB file, built once per run."""
+    return built_once(tmp_path_factory, "demo_build", build_database)
+
+
+def parse_project(work: Path) -> Path:
+    """target/manifest.json of a `dbt parse` of the project with its default vars, in `work`."""
     result = subprocess.run(
         [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
         cwd=ROOT, env=dbt_env(work / "parse.duckdb"), capture_output=True, text=True, check=False,
@@ -130,12 +163,19 @@ def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def parsed_manifest(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """target/manifest.json of one `dbt parse` (default vars) per run, in a throw-away target
+    path. Each reader loads its own copy (json.loads), so no test sees another's edits."""
+    return built_once(tmp_path_factory, "parse", parse_project)
+
+
+@pytest.fixture(scope="session")
 def custom_segment_examples_build(built_database: Path, tmp_path_factory: pytest.TempPathFactory) -> object:
-    """The documented custom segment examples and the benchmark's, built once on a copy of
+    """The documented custom segment examples and the benchmark's, built once per run on a copy of
     built_database (tests_py/custom_segment_examples.py)."""
     from tests_py.custom_segment_examples import build_examples
 
-    return build_examples(built_database, tmp_path_factory.mktemp("custom_segment_examples"))
+    return built_once(tmp_path_factory, "custom_segment_examples", lambda work: build_examples(built_database, work))
 
 
 def copy_checkout(destination: Path) -> Path:
@@ -154,7 +194,12 @@ def built_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
     database with its backfilled history, published/ serving one snapshot, target/ and logs/ as a
     user's first build leaves them. Read it only: a test that builds, edits or publishes there takes
     its own copy first (copy_built_checkout)."""
-    path = copy_checkout(tmp_path_factory.mktemp("built_checkout") / "checkout")
+    return built_once(tmp_path_factory, "built_checkout", build_checkout)
+
+
+def build_checkout(work: Path) -> Path:
+    """A copied checkout in `work` after `make build`."""
+    path = copy_checkout(work / "checkout")
     result = run_make(path, "build")
     assert result.returncode == 0, f"make build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
     return path
@@ -175,3 +220,13 @@ def run_make(checkout: Path, *arguments: str) -> subprocess.CompletedProcess[str
         ["make", "-o", ".venv/bin/.installed", *arguments],
         cwd=checkout, env=user_env(), capture_output=True, text=True, check=False,
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `pytest -n N --dist loadgroup` (make pytest), a module's tests run in one worker, so
+    that a module-scoped build is made once, unless a test names a group of its own
+    (`@pytest.mark.xdist_group`), as the slow ones do that share no build with their module."""
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))

@@ -1,6 +1,7 @@
 """The docs are executed: every command of README.md, docs/scaling.md and docs/custom_segments.md
-runs as written, in document order, in one fresh copy of the checkout (marker `docs`; `make test`
-runs it).
+runs as written, in document order (marker `docs`; `make test` runs it): the README and the custom
+segments guide in one fresh copy of the checkout, the scaling guide in a copy of the checkout after
+`make build`, side by side under pytest-xdist.
 
 The Markdown says what each fenced block is, and this test reads it at run time:
 
@@ -33,9 +34,14 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_checkout, user_env
+from conftest import ROOT, copy_built_checkout, copy_checkout, user_env
 
-DOCUMENTS = ("README.md", "docs/scaling.md", "docs/custom_segments.md")
+# Each document's commands run in order, as its reader types them. The README's reader starts from
+# a fresh clone, and so does the custom segments guide's, whose preview the README built; the
+# scaling guide's reader has run the README's `make build` (its nightly build follows a first one).
+FROM_A_FRESH_CLONE = ("README.md", "docs/custom_segments.md")
+AFTER_MAKE_BUILD = ("docs/scaling.md",)
+DOCUMENTS = FROM_A_FRESH_CLONE + AFTER_MAKE_BUILD
 SHELL = {"sh", "bash", "shell"}
 NOT_COMMANDS = {"text", "yaml", "yml", "sql", "json", "csv"}
 # Seconds one block may take: the benchmark at S is the longest (a few minutes).
@@ -284,15 +290,26 @@ def first_line(text: str) -> str:
 
 
 @pytest.mark.docs
-def test_every_command_of_the_docs_runs_as_written_in_a_fresh_checkout(tmp_path: Path) -> None:
+@pytest.mark.parametrize("documents", [
+    pytest.param(FROM_A_FRESH_CLONE, id="fresh-clone", marks=pytest.mark.xdist_group("docs_fresh_clone")),
+    pytest.param(AFTER_MAKE_BUILD, id="after-make-build", marks=pytest.mark.xdist_group("docs_after_make_build")),
+])
+def test_every_command_of_the_docs_runs_as_written(
+    documents: tuple[str, ...], request: pytest.FixtureRequest, tmp_path: Path,
+) -> None:
+    """README.md (and the guide that follows from it) from a fresh clone; the guides whose reader
+    has run the README's `make build` from a copy of the checkout that build left (built_checkout)."""
     started = time.monotonic()
     checkout = tmp_path / "checkout"
-    copy_checkout(checkout)
+    if documents == AFTER_MAKE_BUILD:
+        copy_built_checkout(request.getfixturevalue("built_checkout"), checkout)
+    else:
+        copy_checkout(checkout)
     ran: list[Ran] = []
     skipped: list[Block] = []
     marked: list[str | None] = []
     printed_commands_run: set[str] = set()
-    for document in DOCUMENTS:
+    for document in documents:
         markdown = (checkout / document).read_text()
         assert markers_without_a_fence(document, markdown) == []
         marked += [fence for _, fence in marked_fences(document, markdown, "illustrative:")]
@@ -321,7 +338,7 @@ def test_every_command_of_the_docs_runs_as_written_in_a_fresh_checkout(tmp_path:
                     f"the command {block.where} printed fails:\n{printed}\n{hint.stdout[-2000:]}\n{hint.stderr[-2000:]}"
                 )
 
-    print(f"\nRan {len(ran)} commands of {', '.join(DOCUMENTS)} in {time.monotonic() - started:.0f} s:")
+    print(f"\nRan {len(ran)} commands of {', '.join(documents)} in {time.monotonic() - started:.0f} s:")
     for entry in ran:
         print(f"  {entry.seconds:7.1f} s  {entry.where:<28} {entry.command[:100]}")
     print(f"Skipped {len(skipped)} blocks marked illustrative:")
