@@ -153,13 +153,13 @@ coverage: $(BIN)/.installed
 	$(BIN)/segments check-coverage target/manifest.json $(COVERAGE_DIR)/test.json \
 		$(COVERAGE_DIR)/unit_test.json
 
-# pytest-xdist runs the tests in PYTEST_WORKERS processes side by side; the tests of one module stay
-# in one process, so a module's own builds are made once, and the builds several modules read are
-# made once per run (tests_py/conftest.py, docs/testing.md "How tests share builds").
+# pytest-xdist runs the tests in PYTEST_WORKERS processes side by side; the tests of one file stay in
+# one process (--dist loadfile), so a module's own builds are made once, and the builds several
+# modules read are made once per run (tests_py/conftest.py, docs/testing.md "How tests share builds").
 PYTEST_WORKERS ?= 2
 
 pytest: $(BIN)/.installed
-	$(BIN)/python -m pytest tests_py -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest tests_py -n $(PYTEST_WORKERS) --dist loadfile
 
 ## test-spark: the same project on Apache Spark (dbt-spark, session method; docs/spark.md). Creates
 ## .venv-spark from requirements-spark.txt when missing, then builds the demo on Spark (every

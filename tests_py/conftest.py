@@ -221,12 +221,3 @@ def run_make(checkout: Path, *arguments: str) -> subprocess.CompletedProcess[str
         cwd=checkout, env=user_env(), capture_output=True, text=True, check=False,
     )
 
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Under `pytest -n N --dist loadgroup` (make pytest), a module's tests run in one worker, so
-    that a module-scoped build is made once, unless a test names a group of its own
-    (`@pytest.mark.xdist_group`), as the slow ones do that share no build with their module."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__ if item.module else item.nodeid))

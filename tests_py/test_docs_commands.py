@@ -1,7 +1,7 @@
 """The docs are executed: every command of README.md, docs/scaling.md and docs/custom_segments.md
-runs as written, in document order (marker `docs`; `make test` runs it): the README and the custom
-segments guide in one fresh copy of the checkout, the scaling guide in a copy of the checkout after
-`make build`, side by side under pytest-xdist.
+runs as written, in document order (marker `docs`; `make test` runs it): here the README and the
+custom segments guide in one fresh copy of the checkout; the scaling guide in a copy of the
+checkout after `make build` (test_docs_commands_after_build.py, side by side under pytest-xdist).
 
 The Markdown says what each fenced block is, and this test reads it at run time:
 
@@ -34,11 +34,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_built_checkout, copy_checkout, user_env
+from conftest import ROOT, copy_checkout, user_env
 
 # Each document's commands run in order, as its reader types them. The README's reader starts from
 # a fresh clone, and so does the custom segments guide's, whose preview the README built; the
-# scaling guide's reader has run the README's `make build` (its nightly build follows a first one).
+# scaling guide's reader has run the README's `make build` (its nightly build follows a first
+# one): tests_py/test_docs_commands_after_build.py runs it, in another pytest-xdist worker.
 FROM_A_FRESH_CLONE = ("README.md", "docs/custom_segments.md")
 AFTER_MAKE_BUILD = ("docs/scaling.md",)
 DOCUMENTS = FROM_A_FRESH_CLONE + AFTER_MAKE_BUILD
@@ -289,22 +290,9 @@ def first_line(text: str) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")), "")
 
 
-@pytest.mark.docs
-@pytest.mark.parametrize("documents", [
-    pytest.param(FROM_A_FRESH_CLONE, id="fresh-clone", marks=pytest.mark.xdist_group("docs_fresh_clone")),
-    pytest.param(AFTER_MAKE_BUILD, id="after-make-build", marks=pytest.mark.xdist_group("docs_after_make_build")),
-])
-def test_every_command_of_the_docs_runs_as_written(
-    documents: tuple[str, ...], request: pytest.FixtureRequest, tmp_path: Path,
-) -> None:
-    """README.md (and the guide that follows from it) from a fresh clone; the guides whose reader
-    has run the README's `make build` from a copy of the checkout that build left (built_checkout)."""
+def run_documents(documents: tuple[str, ...], checkout: Path) -> None:
+    """Every command block of `documents`, in order, in `checkout`, as their reader types them."""
     started = time.monotonic()
-    checkout = tmp_path / "checkout"
-    if documents == AFTER_MAKE_BUILD:
-        copy_built_checkout(request.getfixturevalue("built_checkout"), checkout)
-    else:
-        copy_checkout(checkout)
     ran: list[Ran] = []
     skipped: list[Block] = []
     marked: list[str | None] = []
@@ -350,3 +338,8 @@ def test_every_command_of_the_docs_runs_as_written(
     assert printed_commands_run, "make build printed no command for a reader (open: ...) to check"
     # Passed: free the disk (the generated data, the databases); a failed run keeps it to look at.
     shutil.rmtree(checkout, ignore_errors=True)
+
+
+@pytest.mark.docs
+def test_every_command_of_the_readme_and_the_custom_segments_guide_runs_from_a_fresh_clone(tmp_path: Path) -> None:
+    run_documents(FROM_A_FRESH_CLONE, copy_checkout(tmp_path / "checkout"))
