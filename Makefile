@@ -110,12 +110,16 @@ test: lint dbt-test semantic coverage pytest
 # incremental branches instead, so its result would depend on what was built before. It renders
 # against an empty throw-away database instead, so each model is linted as a first build.
 LINT_DUCKDB_PATH := $(CURDIR)/target/lint.duckdb
+# What to lint: every model, or the files or folders named (make lint LINT_PATHS=models/marts/history).
+LINT_PATHS ?= models
+# sqlfluff renders each model through dbt, one process per core.
+LINT_PROCESSES ?= 2
 
 lint: $(BIN)/.installed
 	rm -f "$(LINT_DUCKDB_PATH)" "$(LINT_DUCKDB_PATH).wal"
 	rm -rf "$(LINT_DUCKDB_PATH).tmp"
 	mkdir -p target
-	SEGMENTS_DUCKDB_PATH="$(LINT_DUCKDB_PATH)" $(BIN)/sqlfluff lint models
+	SEGMENTS_DUCKDB_PATH="$(LINT_DUCKDB_PATH)" $(BIN)/sqlfluff lint $(LINT_PATHS) --processes $(LINT_PROCESSES)
 
 dbt-test: $(BIN)/.installed
 	$(BIN)/dbt build
@@ -153,13 +157,14 @@ coverage: $(BIN)/.installed
 	$(BIN)/segments check-coverage target/manifest.json $(COVERAGE_DIR)/test.json \
 		$(COVERAGE_DIR)/unit_test.json
 
-# pytest-xdist runs the tests in PYTEST_WORKERS processes side by side; the tests of one file stay in
-# one process (--dist loadfile), so a module's own builds are made once, and the builds several
-# modules read are made once per run (tests_py/conftest.py, docs/testing.md "How tests share builds").
+# pytest-xdist runs the tests in PYTEST_WORKERS processes side by side. A file's tests stay in one
+# process (--dist loadfile), so a module's own builds are made once; the builds several modules
+# read are made once per run; the longest files start first (tests_py/conftest.py, docs/testing.md
+# "How tests share builds").
 PYTEST_WORKERS ?= 2
 
 pytest: $(BIN)/.installed
-	$(BIN)/python -m pytest tests_py -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest tests_py -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 ## test-spark: the same project on Apache Spark (dbt-spark, session method; docs/spark.md). Creates
 ## .venv-spark from requirements-spark.txt when missing, then builds the demo on Spark (every

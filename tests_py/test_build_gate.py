@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from conftest import copy_built_checkout, run_make
+from conftest import copy_built_checkout, run_make, user_env
 
 # A day and two days after the demo's as_of (2026-10-31 18:00): builds that move forward.
 NEXT_DAY = "2026-11-01 18:00:00"
@@ -61,12 +62,39 @@ def last_status(checkout: Path) -> dict[str, object]:
     return json.loads((checkout / "published" / "last_build.json").read_text())
 
 
-def test_lint_and_dbt_test_pass_after_make_build_in_the_same_checkout(checkout: Path) -> None:
-    """The README's two commands in one checkout: the lint once depended on what the build left
-    (sqlfluff's dbt templater rendered the incremental branches of models the build had created)."""
-    for target in ("lint", "dbt-test"):
-        result = run_make(checkout, target)
-        assert result.returncode == 0, f"make {target} failed:\n{output(result)}"
+# An incremental model, and a lint error planted in its incremental branch: sqlfluff's dbt
+# templater renders that branch only when the model's table exists in the database it renders
+# against (capitalisation.keywords: keywords are lower case).
+INCREMENTAL_MODEL = "models/intermediate/site/int_customer_daily_site_activity.sql"
+INCREMENTAL_LINE = "        where {{ is_in_incremental_window("
+
+
+def test_lint_after_make_build_renders_each_model_as_a_first_build(checkout: Path) -> None:
+    """The lint once depended on what the build left: sqlfluff's dbt templater rendered the
+    incremental branches of the models the build had created. `make lint` renders against an empty
+    database of its own, so an error planted in an incremental branch is not seen there, while the
+    same file rendered against the work database that `make build` left is flagged."""
+    model = checkout / INCREMENTAL_MODEL
+    original = model.read_text()
+    assert INCREMENTAL_LINE in original
+    model.write_text(original.replace(INCREMENTAL_LINE, INCREMENTAL_LINE.replace("where", "WHERE")))
+    try:
+        result = run_make(checkout, "lint", f"LINT_PATHS={INCREMENTAL_MODEL}")
+        assert result.returncode == 0, f"make lint failed:\n{output(result)}"
+        against_the_build = subprocess.run(
+            [str(checkout / ".venv" / "bin" / "sqlfluff"), "lint", INCREMENTAL_MODEL],
+            cwd=checkout, capture_output=True, text=True, check=False,
+            env={**user_env(), "DBT_PROFILES_DIR": str(checkout), "SEGMENTS_DUCKDB_PATH": str(checkout / "segments.duckdb")},
+        )
+        assert against_the_build.returncode != 0 and "CP01" in against_the_build.stdout, output(against_the_build)
+    finally:
+        model.write_text(original)
+
+
+def test_dbt_test_passes_after_make_build_in_the_same_checkout(checkout: Path) -> None:
+    """The README's two commands in one checkout: `make test`'s dbt build after `make build`."""
+    result = run_make(checkout, "dbt-test")
+    assert result.returncode == 0, f"make dbt-test failed:\n{output(result)}"
     assert (checkout / "segments.duckdb").exists(), "make build did not write the checkout's own database"
 
 
