@@ -222,7 +222,6 @@ def run_make(checkout: Path, *arguments: str) -> subprocess.CompletedProcess[str
     )
 
 
-
 # The files that take longest (measured with --durations), longest first: `make pytest` hands
 # files to its workers in collection order (--no-loadscope-reorder), so these start first and
 # the short ones fill in around them, instead of a long file starting last on its own.
