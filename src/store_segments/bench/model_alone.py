@@ -61,7 +61,7 @@ def run_alone(database: Path, target: Path, names: tuple[str, ...], threads: int
     statements = compiled_sql(target, names)
     connection = duckdb.connect(str(database))
     connection.execute(f"set threads = {threads}; set memory_limit = '{memory_limit}'; set TimeZone = 'UTC'; "
-                       "set preserve_insertion_order = false; set disabled_compression_methods = 'dict_fsst'; "
+                       "set preserve_insertion_order = false; "
                        f"set enable_progress_bar = false; create schema if not exists {SCRATCH_SCHEMA}")
     try:
         for name in names:
