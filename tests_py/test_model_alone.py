@@ -39,6 +39,13 @@ def test_a_model_over_the_cap_is_reported_and_fails_the_command(
     assert "FAIL  site_sessions" in capsys.readouterr().out
 
 
+def test_the_profile_settings_are_those_the_models_run_under(database_copy: Path, built_database: Path) -> None:
+    results = model_alone.run_alone(database_copy, built_database.parent / "target", ("customer_facts",),
+                                    threads=1, memory_limit="1GB", profile_settings={"TimeZone": "Nowhere/Nothing"})
+    with pytest.raises(duckdb.Error, match="Unknown TimeZone 'Nowhere/Nothing'"):
+        next(results)
+
+
 def test_an_unknown_model_is_named(database_copy: Path, built_database: Path) -> None:
     with pytest.raises(SystemExit, match="not models of this build: no_such_model"):
         next(model_alone.run_alone(database_copy, built_database.parent / "target", ("no_such_model",), 1, "1GB"))

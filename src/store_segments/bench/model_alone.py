@@ -17,9 +17,10 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -55,15 +56,21 @@ def compiled_sql(target: Path, names: tuple[str, ...]) -> dict[str, str]:
                    / paths[name]).read_text() for name in names}
 
 
-def run_alone(database: Path, target: Path, names: tuple[str, ...], threads: int, memory_limit: str) -> Iterator[Alone]:
-    """Each model's compiled SQL into a scratch table, one after the other, with the profile's
-    DuckDB settings, yielded as it ends; a model that fails is reported and the next one still runs."""
+def run_alone(database: Path, target: Path, names: tuple[str, ...], threads: int, memory_limit: str,
+              profile_settings: Mapping[str, Any] | None = None) -> Iterator[Alone]:
+    """Each model's compiled SQL into a scratch table, one after the other, under the profile's
+    DuckDB settings (`profile_settings`, default the ones dbt resolves) set as dbt-duckdb sets them,
+    then `threads` and `memory_limit`; yielded as it ends. A model that fails is reported and the
+    next one still runs."""
     statements = compiled_sql(target, names)
+    settings = {**(project_settings().adapter_settings if profile_settings is None else profile_settings),
+                "threads": threads, "memory_limit": memory_limit}
     connection = duckdb.connect(str(database))
-    connection.execute(f"set threads = {threads}; set memory_limit = '{memory_limit}'; set TimeZone = 'UTC'; "
-                       "set preserve_insertion_order = false; "
-                       f"set enable_progress_bar = false; create schema if not exists {SCRATCH_SCHEMA}")
     try:
+        for setting, value in settings.items():
+            escaped = str(value).replace("'", "''")
+            connection.execute(f"set {setting} = '{escaped}'")
+        connection.execute(f"set enable_progress_bar = false; create schema if not exists {SCRATCH_SCHEMA}")
         for name in names:
             started, cpu_started = time.monotonic(), time.process_time()
             error = None
@@ -87,12 +94,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-limit", help="DuckDB's memory cap (default: the profile's)")
     parser.add_argument("--threads", type=int, help="DuckDB threads (default: the profile's)")
     args = parser.parse_args(argv)
-    if args.threads is None or args.memory_limit is None:
-        settings = project_settings()
-        args.threads = settings.duckdb_threads if args.threads is None else args.threads
-        args.memory_limit = args.memory_limit or settings.duckdb_memory_limit
+    settings = project_settings()
+    threads = settings.duckdb_threads if args.threads is None else args.threads
+    memory_limit = args.memory_limit or settings.duckdb_memory_limit
     failed = False
-    for result in run_alone(args.database, args.target_path, tuple(args.models), args.threads, args.memory_limit):
+    for result in run_alone(args.database, args.target_path, tuple(args.models), threads, memory_limit,
+                            settings.adapter_settings):
         print(result.line(), flush=True)
         failed = failed or result.error is not None
     return 1 if failed else 0
